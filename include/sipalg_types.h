@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only environment header of the pure parsers and planner: integer types
+ * and mem*() in the kernel and in userspace. Nothing else may be added here:
+ * sip_parse.c, sdp_parse.c and sip_plan.c must build unchanged in the
+ * modules, the unit tests, the fuzzers and the benchmark.
+ */
+#ifndef _SIPALG_TYPES_H
+#define _SIPALG_TYPES_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#else
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+#include <stdbool.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+#endif
+
+#endif /* _SIPALG_TYPES_H */

@@ -1,0 +1,1245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sipalg: SIP application layer gateway, connection tracking side.
+ *
+ * Parses SIP and SDP on flows that carry the "sipalg" helper, opens the media
+ * pinholes (expectations) every call needs, keeps signalling flows alive and
+ * hands NATed flows to nf_nat_sipalg.ko for rewriting.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <linux/tcp.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/jhash.h>
+#include <linux/hash.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/route.h>
+
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "sipalg_compat.h"
+#include "nf_conntrack_sipalg.h"
+#include "sip_parse.h"
+#include "sdp_parse.h"
+#include "sip_plan.h"
+#include "version.h"
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("SIP application layer gateway (connection tracking)");
+MODULE_VERSION(SIPALG_VERSION);
+MODULE_ALIAS_NFCT_HELPER(SIPALG_HELPER_NAME);
+
+/* ---------------------------------------------------------------------------
+ * Parameters
+ */
+
+static u16 ports[SIPALG_MAX_PORTS] __read_mostly = { 5060, 5061 };
+static unsigned int ports_c __read_mostly = 2;
+
+/*
+ * "ports" is parsed by hand rather than with module_param_array() so that a
+ * bad list is refused naming the offending value, not just the parameter.
+ */
+static int ports_set(const char *val, const struct kernel_param *kp)
+{
+	u16 parsed[SIPALG_MAX_PORTS];
+	unsigned int n = 0, i;
+	char buf[128];
+	char *cur, *tok;
+	int err;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0) {
+		pr_err("ports: list too long: \"%s\"\n", val);
+		return -EINVAL;
+	}
+	cur = strim(buf);
+	while ((tok = strsep(&cur, ",")) != NULL) {
+		tok = strim(tok);
+		if (n == SIPALG_MAX_PORTS) {
+			pr_err("ports: at most %d ports; \"%s\" is one too many\n",
+			       SIPALG_MAX_PORTS, tok);
+			return -EINVAL;
+		}
+		err = kstrtou16(tok, 10, &parsed[n]);
+		if (err || parsed[n] == 0) {
+			pr_err("ports: \"%s\" is not a port number (1-65535)\n",
+			       tok);
+			return -EINVAL;
+		}
+		for (i = 0; i < n; i++) {
+			if (parsed[i] == parsed[n]) {
+				pr_err("ports: port %u is listed twice\n",
+				       parsed[n]);
+				return -EINVAL;
+			}
+		}
+		n++;
+	}
+	if (n == 0) {
+		pr_err("ports: the list is empty\n");
+		return -EINVAL;
+	}
+	memcpy(ports, parsed, n * sizeof(parsed[0]));
+	ports_c = n;
+	return 0;
+}
+
+static int ports_format(char *buf, size_t size)
+{
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < ports_c; i++)
+		len += scnprintf(buf + len, size - len, "%s%u",
+				 i ? "," : "", ports[i]);
+	return len;
+}
+
+static int ports_get(char *buffer, const struct kernel_param *kp)
+{
+	int len = ports_format(buffer, PAGE_SIZE);
+
+	return len + scnprintf(buffer + len, PAGE_SIZE - len, "\n");
+}
+
+static const struct kernel_param_ops ports_ops = {
+	.set = ports_set,
+	.get = ports_get,
+};
+module_param_cb(ports, &ports_ops, NULL, 0444);
+MODULE_PARM_DESC(ports,
+		 "SIP ports, comma separated, at most 8 (default: 5060,5061)");
+
+/* The longest timeout nf_ct_refresh() can take in jiffies without overflow. */
+#define SIPALG_TIMEOUT_MAX	(INT_MAX / HZ)
+
+static unsigned int sip_timeout __read_mostly = 3600;
+
+static int sip_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 10, &v) || v == 0 || v > SIPALG_TIMEOUT_MAX) {
+		pr_err("sip_timeout: \"%s\" is not a timeout in seconds (1-%d)\n",
+		       strim((char *)val), SIPALG_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(sip_timeout, v);
+	return 0;
+}
+
+static const struct kernel_param_ops sip_timeout_ops = {
+	.set = sip_timeout_set,
+	.get = param_get_uint,
+};
+module_param_cb(sip_timeout, &sip_timeout_ops, &sip_timeout, 0644);
+MODULE_PARM_DESC(sip_timeout,
+		 "seconds a SIP flow that has seen replies is kept alive (default: 3600)");
+
+static bool direct_media __read_mostly = true;
+module_param(direct_media, bool, 0644);
+MODULE_PARM_DESC(direct_media,
+		 "1: media may come from the address the SDP names; 0: only from the signalling peer (default: 1)");
+
+
+static bool drop_malformed __read_mostly;
+module_param(drop_malformed, bool, 0444);
+MODULE_PARM_DESC(drop_malformed,
+		 "drop SIP messages that cannot be parsed instead of passing them untouched (default: 0)");
+
+static unsigned int max_calls __read_mostly = 4096;
+module_param(max_calls, uint, 0444);
+MODULE_PARM_DESC(max_calls,
+		 "calls whose media pinholes are tracked at once, all flows together; the least recently active is forgotten beyond it (default: 4096)");
+
+/* ---------------------------------------------------------------------------
+ * Counters: per network namespace, per CPU, summed when read
+ * (/proc/net/stat/sipalg).
+ */
+
+#define SIPALG_STATS(X)							\
+	X(messages)		/* SIP messages parsed */		\
+	X(requests)							\
+	X(responses)							\
+	X(malformed)		/* passed untouched: cannot parse SIP */\
+	X(sdp_malformed)	/* passed untouched: cannot parse SDP */\
+	X(dropped)		/* dropped by drop_malformed */		\
+	X(not_linear)		/* could not linearize */		\
+	X(tcp_partial)		/* TCP message continues in a later segment */ \
+	X(rewritten)		/* messages changed by NAT */		\
+	X(rewrite_failed)						\
+	X(media_pinholes)	/* media expectations registered */	\
+	X(media_refused)	/* policy: media address not allowed */\
+	X(media_failed)		/* registration failed */		\
+	X(media_removed)	/* by BYE, CANCEL, failure or new SDP */\
+	X(signalling_pinholes)						\
+	X(signalling_removed)						\
+	X(calls_recycled)	/* max_calls reached */			\
+	X(unreplied_kept_short)	/* refresh skipped: flow never answered */
+
+enum sipalg_stat {
+#define SIPALG_STAT_ENUM(name) SIPALG_STAT_##name,
+	SIPALG_STATS(SIPALG_STAT_ENUM)
+	__SIPALG_STAT_MAX
+};
+
+static const char *const sipalg_stat_names[] = {
+#define SIPALG_STAT_NAME(name) #name,
+	SIPALG_STATS(SIPALG_STAT_NAME)
+};
+
+struct sipalg_stats {
+	u64 v[__SIPALG_STAT_MAX];
+};
+
+struct sipalg_net {
+	struct sipalg_stats __percpu *stats;
+};
+
+static unsigned int sipalg_net_id __read_mostly;
+
+static inline void sipalg_stat_add(const struct net *net, enum sipalg_stat s,
+				   unsigned int n)
+{
+	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	this_cpu_add(sn->stats->v[s], n);
+}
+#define SIPALG_INC(net, name) sipalg_stat_add(net, SIPALG_STAT_##name, 1)
+
+static int sipalg_stats_show(struct seq_file *seq, void *v)
+{
+	struct sipalg_net *sn = net_generic(seq_file_single_net(seq), sipalg_net_id);
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < __SIPALG_STAT_MAX; i++) {
+		u64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(sn->stats, cpu)->v[i];
+		seq_printf(seq, "%-24s %llu\n", sipalg_stat_names[i], sum);
+	}
+	return 0;
+}
+
+static int __net_init sipalg_net_init(struct net *net)
+{
+	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	sn->stats = alloc_percpu(struct sipalg_stats);
+	if (!sn->stats)
+		return -ENOMEM;
+	if (!proc_create_net_single("sipalg", 0444, net->proc_net_stat,
+				    sipalg_stats_show, NULL)) {
+		free_percpu(sn->stats);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void __net_exit sipalg_net_exit(struct net *net)
+{
+	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	remove_proc_entry("sipalg", net->proc_net_stat);
+	free_percpu(sn->stats);
+}
+
+static struct pernet_operations sipalg_net_ops = {
+	.init	= sipalg_net_init,
+	.exit	= sipalg_net_exit,
+	.id	= &sipalg_net_id,
+	.size	= sizeof(struct sipalg_net),
+};
+
+/* ---------------------------------------------------------------------------
+ * NAT coupling
+ */
+
+const struct sipalg_nat_hooks __rcu *sipalg_nat_hooks __read_mostly;
+EXPORT_SYMBOL_GPL(sipalg_nat_hooks);
+
+/* The planner lives here with the parsers; the NAT side only applies. */
+EXPORT_SYMBOL_GPL(sip_plan);
+
+/* ---------------------------------------------------------------------------
+ * Per-flow state and per-call media pinholes
+ */
+
+/* In the helper's private area of every signalling flow: 32 bytes at most. */
+struct sipalg_master {
+	u32 register_cseq;	/* REGISTER that asked for a pinhole, 0: none */
+};
+
+/*
+ * Calls are told apart by Call-ID so that a trunk (one signalling flow, many
+ * calls) keeps every call's pinholes: a new SDP replaces the pinholes of the
+ * same call and the same sender only.  Each pinhole is remembered by the
+ * tuple it was registered with, which is how it is found again to remove it.
+ */
+#define SIPALG_CALL_PINHOLES	(2 * SDP_MAX_MEDIA)	/* RTP + RTCP */
+
+struct sipalg_pinhole {
+	union nf_inet_addr addr;
+	__be16 port;
+};
+
+struct sipalg_call {
+	struct hlist_node hnode;	/* sipalg_calls_hash */
+	struct list_head lru;		/* sipalg_calls_lru, oldest first */
+	/* Lookup key only: never dereferenced (the flow may be gone). */
+	const struct nf_conn *master;
+	u32 id;				/* hash of the Call-ID */
+	u32 invite_cseq;
+	bool established;		/* 2xx to an INVITE seen */
+	u8 n[IP_CT_DIR_MAX];
+	struct sipalg_pinhole ph[IP_CT_DIR_MAX][SIPALG_CALL_PINHOLES];
+};
+
+#define SIPALG_CALLS_HASH_BITS	10
+static struct hlist_head sipalg_calls_hash[1 << SIPALG_CALLS_HASH_BITS];
+static LIST_HEAD(sipalg_calls_lru);
+static unsigned int sipalg_calls_count;
+static struct kmem_cache *sipalg_call_cache __read_mostly;
+/*
+ * One lock for the call table.  Taken before nf_conntrack_expect_lock (the
+ * expectation calls made under it take that one), never after it.
+ */
+static DEFINE_SPINLOCK(sipalg_calls_lock);
+static u32 sipalg_hash_seed __read_mostly;
+
+static struct hlist_head *call_bucket(const struct nf_conn *ct, u32 id)
+{
+	u32 h = jhash_2words((u32)(unsigned long)ct, id, sipalg_hash_seed);
+
+	return &sipalg_calls_hash[hash_32(h, SIPALG_CALLS_HASH_BITS)];
+}
+
+static void call_free(struct sipalg_call *call)
+{
+	hlist_del(&call->hnode);
+	list_del(&call->lru);
+	sipalg_calls_count--;
+	kmem_cache_free(sipalg_call_cache, call);
+}
+
+static struct sipalg_call *call_find(const struct nf_conn *ct, u32 id)
+{
+	struct sipalg_call *call;
+
+	hlist_for_each_entry(call, call_bucket(ct, id), hnode)
+		if (call->master == ct && call->id == id)
+			return call;
+	return NULL;
+}
+
+static struct sipalg_call *call_get(struct net *net, const struct nf_conn *ct,
+				    u32 id)
+{
+	struct sipalg_call *call = call_find(ct, id);
+
+	if (call) {
+		list_move_tail(&call->lru, &sipalg_calls_lru);
+		return call;
+	}
+	if (sipalg_calls_count >= READ_ONCE(max_calls)) {
+		/*
+		 * Forget the least recently active call.  Its pinholes stay
+		 * and expire on their own; only its early removal is lost.
+		 */
+		if (list_empty(&sipalg_calls_lru))
+			return NULL;
+		call_free(list_first_entry(&sipalg_calls_lru,
+					   struct sipalg_call, lru));
+		SIPALG_INC(net, calls_recycled);
+	}
+	call = kmem_cache_zalloc(sipalg_call_cache, GFP_ATOMIC);
+	if (!call)
+		return NULL;
+	call->master = ct;
+	call->id = id;
+	hlist_add_head(&call->hnode, call_bucket(ct, id));
+	list_add_tail(&call->lru, &sipalg_calls_lru);
+	sipalg_calls_count++;
+	return call;
+}
+
+/* Remove the media pinholes of @call that the sender in @dir asked for. */
+static void call_remove_pinholes(struct net *net, struct nf_conn *ct,
+				 struct sipalg_call *call,
+				 enum ip_conntrack_dir dir)
+{
+	struct nf_conn_help *help = nfct_help(ct);
+	struct nf_conntrack_expect *exp;
+	struct hlist_node *next;
+	unsigned int i, removed = 0;
+
+	if (!call->n[dir])
+		return;
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	hlist_for_each_entry_safe(exp, next, &help->expectations, lnode) {
+		if (exp->class != SIPALG_EXPECT_MEDIA)
+			continue;
+		for (i = 0; i < call->n[dir]; i++) {
+			const struct sipalg_pinhole *ph = &call->ph[dir][i];
+
+			if (exp->tuple.dst.u.udp.port == ph->port &&
+			    nf_inet_addr_cmp(&exp->tuple.dst.u3, &ph->addr)) {
+				sipalg_exp_remove(exp);
+				removed++;
+				break;
+			}
+		}
+	}
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	call->n[dir] = 0;
+	sipalg_stat_add(net, SIPALG_STAT_media_removed, removed);
+}
+
+static void call_end(struct net *net, struct nf_conn *ct,
+		     struct sipalg_call *call)
+{
+	call_remove_pinholes(net, ct, call, IP_CT_DIR_ORIGINAL);
+	call_remove_pinholes(net, ct, call, IP_CT_DIR_REPLY);
+	call_free(call);
+}
+
+/* The flow is going away: forget its calls (the core drops expectations). */
+static void sipalg_destroy(struct nf_conn *ct)
+{
+	struct sipalg_call *call, *tmp;
+
+	spin_lock_bh(&sipalg_calls_lock);
+	list_for_each_entry_safe(call, tmp, &sipalg_calls_lru, lru)
+		if (call->master == ct)
+			call_free(call);
+	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+/* ---------------------------------------------------------------------------
+ * Message handling
+ */
+
+/* Everything one message needs; the big parts live in per-CPU scratch. */
+struct sipalg_scratch {
+	struct sip_msg msg;
+	struct sdp_msg sdp;
+	struct sip_xlate x;
+	struct sip_edits edits;
+};
+
+static struct sipalg_scratch __percpu *sipalg_scratch __read_mostly;
+
+struct sipalg_ctx {
+	struct sk_buff *skb;
+	unsigned int protoff;
+	unsigned int dataoff;
+	struct nf_conn *ct;
+	enum ip_conntrack_info ctinfo;
+	enum ip_conntrack_dir dir;
+	struct net *net;
+	const struct sipalg_nat_hooks *hooks;	/* NULL: flow not NATed */
+	const char *data;	/* the message */
+	u32 len;
+	u32 msgoff;		/* of the message in the transport payload */
+	struct sipalg_scratch *s;
+};
+
+static inline bool addr_is(const struct sip_addr *a, const struct nf_conn *ct)
+{
+	return a->family == nf_ct_l3num(ct);
+}
+
+static inline void addr_to_inet(const struct sip_addr *a,
+				union nf_inet_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out, a->u.b, a->family == SIP_AF_INET ? 4 : 16);
+}
+
+static inline void inet_to_addr(u8 family, const union nf_inet_addr *in,
+				struct sip_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	memcpy(out->u.b, in, family == SIP_AF_INET ? 4 : 16);
+}
+
+static u32 callid_hash(const struct sipalg_ctx *c)
+{
+	const struct sip_span *id = &c->s->msg.call_id;
+
+	return jhash(c->data + id->off, id->len, sipalg_hash_seed);
+}
+
+/*
+ * May a pinhole be opened toward @addr, named in an SDP written by the
+ * sender of this message?  Its own address always.  Another one (a media
+ * gateway) only with direct_media, and never a host on the side the message
+ * is being delivered to: otherwise anyone on the far side could open the
+ * router toward any host behind it by naming it in an SDP.
+ */
+static bool media_dst_allowed(struct sipalg_ctx *c,
+			      const union nf_inet_addr *addr)
+{
+	const struct dst_entry *this_dst = skb_dst(c->skb);
+	struct dst_entry *dst = NULL;
+	struct flowi fl;
+	bool same_side;
+
+	if (nf_inet_addr_cmp(addr, &c->ct->tuplehash[c->dir].tuple.src.u3))
+		return true;
+	if (!READ_ONCE(direct_media) || !this_dst)
+		return false;
+
+	memset(&fl, 0, sizeof(fl));
+	if (nf_ct_l3num(c->ct) == NFPROTO_IPV4) {
+		fl.u.ip4.daddr = addr->ip;
+		nf_ip_route(c->net, &dst, &fl, false);
+	} else {
+		fl.u.ip6.daddr = addr->in6;
+		nf_ip6_route(c->net, &dst, &fl, false);
+	}
+	if (!dst)
+		return false;
+	same_side = dst->dev == this_dst->dev;
+	dst_release(dst);
+	return !same_side;
+}
+
+static struct nf_conntrack_expect *
+media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
+{
+	const union nf_inet_addr *saddr = NULL;
+	struct nf_conntrack_expect *exp;
+	__be16 p = htons(port);
+
+	if (!READ_ONCE(direct_media))
+		saddr = &c->ct->tuplehash[!c->dir].tuple.src.u3;
+	exp = nf_ct_expect_alloc(c->ct);
+	if (exp)
+		nf_ct_expect_init(exp, SIPALG_EXPECT_MEDIA, nf_ct_l3num(c->ct),
+				  saddr, daddr, IPPROTO_UDP, NULL, &p);
+	return exp;
+}
+
+static int register_exps(struct sipalg_ctx *c,
+			 const union nf_inet_addr *newaddr,
+			 struct nf_conntrack_expect *exp,
+			 struct nf_conntrack_expect *pair,
+			 u16 *port, u16 *pair_port)
+{
+	int err;
+
+	if (c->hooks)
+		return c->hooks->expect(c->ct, c->dir, newaddr, exp, pair,
+					port, pair_port);
+
+	err = nf_ct_expect_related(exp, 0);
+	if (err)
+		return err;
+	*port = ntohs(exp->tuple.dst.u.udp.port);
+	if (pair) {
+		err = nf_ct_expect_related(pair, 0);
+		if (err) {
+			nf_ct_unexpect_related(exp);
+			return err;
+		}
+		*pair_port = ntohs(pair->tuple.dst.u.udp.port);
+	}
+	return 0;
+}
+
+static void remember(struct sipalg_call *call, enum ip_conntrack_dir dir,
+		     const struct nf_conntrack_expect *exp)
+{
+	struct sipalg_pinhole *ph;
+
+	if (call->n[dir] >= SIPALG_CALL_PINHOLES)
+		return;
+	ph = &call->ph[dir][call->n[dir]++];
+	ph->addr = exp->tuple.dst.u3;
+	ph->port = exp->tuple.dst.u.udp.port;
+}
+
+/*
+ * Where the expectations of this sender's media wait: behind a NAT that
+ * translates the sender, on the sender's translated address; otherwise on
+ * the address the SDP names (passed as NULL).
+ */
+static const union nf_inet_addr *media_newaddr(const struct sipalg_ctx *c)
+{
+	const struct nf_conn *ct = c->ct;
+
+	if (!nf_inet_addr_cmp(&ct->tuplehash[c->dir].tuple.src.u3,
+			      &ct->tuplehash[!c->dir].tuple.dst.u3))
+		return &ct->tuplehash[!c->dir].tuple.dst.u3;
+	return NULL;
+}
+
+/* RTP and RTCP pinholes for one m= line. */
+static void media_stream(struct sipalg_ctx *c, struct sipalg_call *call,
+			 unsigned int i)
+{
+	const struct sdp_media *m = &c->s->sdp.media[i];
+	struct nf_conntrack_expect *rtp, *rtcp = NULL;
+	const union nf_inet_addr *newaddr = media_newaddr(c);
+	union nf_inet_addr daddr, rtcp_daddr;
+	u16 rtcp_port, port = 0, pair_port = 0;
+
+	if (m->flags & (SDP_MF_PORT_ZERO | SDP_MF_HOLD | SDP_MF_NO_ADDR) ||
+	    !addr_is(&m->addr, c->ct) ||
+	    (m->conn.flags & SDP_CF_MULTICAST))
+		return;
+	addr_to_inet(&m->addr, &daddr);
+	if (!media_dst_allowed(c, &daddr)) {
+		SIPALG_INC(c->net, media_refused);
+		return;
+	}
+
+	rtp = media_exp(c, &daddr, m->port_num);
+	if (!rtp)
+		goto err;
+
+	/* RFC 5761: with rtcp-mux RTCP shares the RTP port. */
+	if (!(m->flags & SDP_MF_RTCP_MUX)) {
+		rtcp_daddr = daddr;
+		rtcp_port = m->port_num + 1;
+		/* RFC 3605: a=rtcp:port [nettype addrtype address] */
+		if (m->flags & SDP_MF_RTCP) {
+			rtcp_port = m->rtcp_port_num;
+			if ((m->flags & SDP_MF_RTCP_ADDR) &&
+			    addr_is(&m->rtcp_conn.ip, c->ct)) {
+				addr_to_inet(&m->rtcp_conn.ip, &rtcp_daddr);
+				if (!media_dst_allowed(c, &rtcp_daddr)) {
+					SIPALG_INC(c->net, media_refused);
+					goto out;
+				}
+			}
+		}
+		if (rtcp_port) {
+			rtcp = media_exp(c, &rtcp_daddr, rtcp_port);
+			if (!rtcp)
+				goto err;
+		}
+	}
+
+	if (register_exps(c, newaddr ?: &daddr, rtp, rtcp, &port,
+			  &pair_port) < 0)
+		goto err;
+
+	sipalg_stat_add(c->net, SIPALG_STAT_media_pinholes, rtcp ? 2 : 1);
+	remember(call, c->dir, rtp);
+	if (rtcp)
+		remember(call, c->dir, rtcp);
+	if (port != m->port_num)
+		c->s->x.rtp_port[i] = port;
+	if (rtcp && (m->flags & SDP_MF_RTCP) && pair_port != m->rtcp_port_num)
+		c->s->x.rtcp_port[i] = pair_port;
+	goto out;
+
+err:
+	SIPALG_INC(c->net, media_failed);
+	nf_ct_helper_log(c->skb, c->ct, "cannot open media pinhole");
+out:
+	if (rtcp)
+		nf_ct_expect_put(rtcp);
+	if (rtp)
+		nf_ct_expect_put(rtp);
+}
+
+/* An SDP from the sender in c->dir: it replaces that sender's pinholes. */
+static void process_sdp(struct sipalg_ctx *c)
+{
+	const struct sdp_msg *sdp = &c->s->sdp;
+	struct sipalg_call *call;
+	unsigned int i;
+
+	spin_lock_bh(&sipalg_calls_lock);
+	call = call_get(c->net, c->ct, callid_hash(c));
+	if (!call) {
+		spin_unlock_bh(&sipalg_calls_lock);
+		SIPALG_INC(c->net, media_failed);
+		return;
+	}
+	call_remove_pinholes(c->net, c->ct, call, c->dir);
+	for (i = 0; i < sdp->n_media; i++)
+		media_stream(c, call, i);
+	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+/* The call is over (BYE, CANCEL) or never started (final failure). */
+static void process_call_end(struct sipalg_ctx *c, bool only_if_unanswered)
+{
+	const struct sip_msg *msg = &c->s->msg;
+	struct sipalg_call *call;
+
+	spin_lock_bh(&sipalg_calls_lock);
+	call = call_find(c->ct, callid_hash(c));
+	if (call && only_if_unanswered &&
+	    (call->established || call->invite_cseq != msg->cseq))
+		call = NULL;
+	if (call)
+		call_end(c->net, c->ct, call);
+	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+static void process_invite_state(struct sipalg_ctx *c)
+{
+	const struct sip_msg *msg = &c->s->msg;
+	struct sipalg_call *call;
+
+	spin_lock_bh(&sipalg_calls_lock);
+	if (msg->kind == SIP_KIND_REQUEST) {
+		call = call_get(c->net, c->ct, callid_hash(c));
+		if (call)
+			call->invite_cseq = msg->cseq;
+	} else {
+		call = call_find(c->ct, callid_hash(c));
+		if (call && msg->cseq == call->invite_cseq)
+			call->established = true;
+	}
+	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+/*
+ * REGISTER: the phone wants calls sent to its Contact.  Open a signalling
+ * pinhole from the registrar toward it, inactive until the registrar says
+ * 2xx, so that a registrar sending from another port still reaches it.
+ */
+static void process_register(struct sipalg_ctx *c)
+{
+	const struct sip_msg *msg = &c->s->msg;
+	struct sipalg_master *priv = nfct_help_data(c->ct);
+	const struct nf_conntrack_tuple *t = &c->ct->tuplehash[c->dir].tuple;
+	const struct sip_contact *ct_hdr = NULL;
+	struct nf_conntrack_helper *helper;
+	struct nf_conntrack_expect *exp;
+	union nf_inet_addr daddr;
+	unsigned int i, expires;
+	u16 port, newport;
+	__be16 p;
+	u8 proto;
+
+	for (i = 0; i < msg->n_contact; i++) {
+		const struct sip_uri *u = &msg->contact[i].uri;
+
+		/* Third-party registrations open nothing. */
+		if (addr_is(&u->hp.addr, c->ct) &&
+		    !memcmp(u->hp.addr.u.b, &t->src.u3,
+			    nf_ct_l3num(c->ct) == NFPROTO_IPV4 ? 4 : 16)) {
+			ct_hdr = &msg->contact[i];
+			break;
+		}
+	}
+	if (!ct_hdr)
+		return;
+
+	if (ct_hdr->flags & SIP_CONTF_EXPIRES)
+		expires = ct_hdr->expires;
+	else if (msg->flags & SIP_F_EXPIRES)
+		expires = msg->expires;
+	else
+		expires = 3600;	/* RFC 3261 10.2.1.1: the registrar's choice */
+
+	if (expires == 0) {
+		priv->register_cseq = 0;
+		return;		/* the 2xx removes the pinhole */
+	}
+
+	port = ct_hdr->uri.hp.port_num ?: 5060;
+	proto = nf_ct_protonum(c->ct);
+	if (ct_hdr->uri.transport.len == 3 &&
+	    !strncasecmp(c->data + ct_hdr->uri.transport.off, "udp", 3))
+		proto = IPPROTO_UDP;
+	else if (ct_hdr->uri.transport.len == 3 &&
+		 !strncasecmp(c->data + ct_hdr->uri.transport.off, "tcp", 3))
+		proto = IPPROTO_TCP;
+
+	helper = rcu_dereference(nfct_help(c->ct)->helper);
+	if (!helper)
+		return;
+	exp = nf_ct_expect_alloc(c->ct);
+	if (!exp)
+		goto err;
+	addr_to_inet(&ct_hdr->uri.hp.addr, &daddr);
+	p = htons(port);
+	nf_ct_expect_init(exp, SIPALG_EXPECT_SIGNALLING, nf_ct_l3num(c->ct),
+			  &c->ct->tuplehash[!c->dir].tuple.src.u3, &daddr,
+			  proto, NULL, &p);
+	sipalg_exp_assign_helper(exp, helper);
+	exp->flags = NF_CT_EXPECT_PERMANENT | NF_CT_EXPECT_INACTIVE;
+
+	if (register_exps(c, media_newaddr(c) ?: &daddr, exp, NULL, &newport,
+			  &newport) < 0) {
+		nf_ct_expect_put(exp);
+		goto err;
+	}
+	nf_ct_expect_put(exp);
+	priv->register_cseq = msg->cseq;
+	SIPALG_INC(c->net, signalling_pinholes);
+	return;
+err:
+	nf_ct_helper_log(c->skb, c->ct, "cannot open signalling pinhole");
+}
+
+/* The registrar's answer: activate and time the pinhole, or remove it. */
+static void process_register_response(struct sipalg_ctx *c)
+{
+	const struct sip_msg *msg = &c->s->msg;
+	struct sipalg_master *priv = nfct_help_data(c->ct);
+	struct nf_conn_help *help = nfct_help(c->ct);
+	struct nf_conntrack_expect *exp;
+	struct hlist_node *next;
+	unsigned int expires = 0, i;
+	bool keep;
+
+	if (msg->status < 200)
+		return;
+	keep = msg->status < 300 && priv->register_cseq &&
+	       msg->cseq == priv->register_cseq;
+	if (keep) {
+		/* The registrar's granted lifetime (RFC 3261 10.3 step 8). */
+		for (i = 0; i < msg->n_contact; i++)
+			if (msg->contact[i].flags & SIP_CONTF_EXPIRES)
+				expires = max(expires, msg->contact[i].expires);
+		if (!expires)
+			expires = (msg->flags & SIP_F_EXPIRES) ?
+				  msg->expires : 3600;
+		keep = expires != 0;
+	}
+
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	hlist_for_each_entry_safe(exp, next, &help->expectations, lnode) {
+		if (exp->class != SIPALG_EXPECT_SIGNALLING)
+			continue;
+		if (keep && sipalg_exp_refresh(exp, expires)) {
+			WRITE_ONCE(exp->flags,
+				   exp->flags & ~NF_CT_EXPECT_INACTIVE);
+			continue;
+		}
+		if (!keep && msg->status < 300 && priv->register_cseq)
+			continue;	/* another REGISTER is in flight */
+		sipalg_exp_remove(exp);
+		SIPALG_INC(c->net, signalling_removed);
+	}
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	if (!keep)
+		priv->register_cseq = 0;
+}
+
+/*
+ * The translation this message needs, from the flow's two tuples: whichever
+ * end of this direction the NAT changed.  A sender behind a source NAT gets
+ * its own address replaced by the public one; a message toward a translated
+ * destination (replies back to the phone, or requests to a port-forwarded
+ * PBX) gets the public one replaced by the private one.
+ */
+static bool build_xlate(struct sipalg_ctx *c)
+{
+	const struct nf_conntrack_tuple *o = &c->ct->tuplehash[c->dir].tuple;
+	const struct nf_conntrack_tuple *r = &c->ct->tuplehash[!c->dir].tuple;
+	u8 fam = nf_ct_l3num(c->ct);
+	struct sip_xlate *x = &c->s->x;
+
+	x->what = 0;
+	if (!nf_inet_addr_cmp(&o->src.u3, &r->dst.u3) ||
+	    o->src.u.all != r->dst.u.all) {
+		inet_to_addr(fam, &o->src.u3, &x->sig_old);
+		inet_to_addr(fam, &r->dst.u3, &x->sig_new);
+		x->sig_old_port = ntohs(o->src.u.all);
+		x->sig_new_port = ntohs(r->dst.u.all);
+		x->what |= SIP_XF_ALL_SIP;
+	} else if (!nf_inet_addr_cmp(&o->dst.u3, &r->src.u3) ||
+		   o->dst.u.all != r->src.u.all) {
+		inet_to_addr(fam, &o->dst.u3, &x->sig_old);
+		inet_to_addr(fam, &r->src.u3, &x->sig_new);
+		x->sig_old_port = ntohs(o->dst.u.all);
+		x->sig_new_port = ntohs(r->src.u.all);
+		x->what |= SIP_XF_ALL_SIP;
+	}
+	if (!nf_inet_addr_cmp(&o->src.u3, &r->dst.u3)) {
+		inet_to_addr(fam, &o->src.u3, &x->sdp_old);
+		inet_to_addr(fam, &r->dst.u3, &x->sdp_new);
+		x->what |= SIP_XF_ALL_SDP;
+	} else {
+		/* Ports of pinholes may still move: rewrite those only. */
+		memset(&x->sdp_old, 0, sizeof(x->sdp_old));
+		memset(&x->sdp_new, 0, sizeof(x->sdp_new));
+		x->what |= SIP_XF_SDP_MPORT | SIP_XF_SDP_RTCP;
+	}
+	return x->what != 0;
+}
+
+static bool has_answerable_sdp(const struct sip_msg *msg)
+{
+	if (!(msg->flags & SIP_F_SDP))
+		return false;
+	if (msg->kind == SIP_KIND_REQUEST)
+		return msg->method == SIP_METHOD_INVITE ||
+		       msg->method == SIP_METHOD_UPDATE ||
+		       msg->method == SIP_METHOD_PRACK ||
+		       msg->method == SIP_METHOD_ACK;
+	/* Offers and answers ride on 1xx and 2xx (RFC 3261 13.2.1, 3262). */
+	return msg->status >= 100 && msg->status < 300 &&
+	       (msg->cseq_method == SIP_METHOD_INVITE ||
+		msg->cseq_method == SIP_METHOD_UPDATE ||
+		msg->cseq_method == SIP_METHOD_PRACK);
+}
+
+/*
+ * One SIP message at c->data.  Returns NF_ACCEPT, or NF_DROP only where a
+ * policy says so; c->len is updated when NAT changed the message's size.
+ */
+static unsigned int process_msg(struct sipalg_ctx *c)
+{
+	struct sip_msg *msg = &c->s->msg;
+	struct sip_edits *ed = &c->s->edits;
+	bool have_sdp = false;
+	int err;
+
+	err = sip_parse(c->data, c->len, msg);
+	if (err) {
+		SIPALG_INC(c->net, malformed);
+		net_dbg_ratelimited("sipalg: cannot parse SIP: %s at %u\n",
+				    sip_strerror(err), msg->err_off);
+		goto malformed;
+	}
+	SIPALG_INC(c->net, messages);
+	if (msg->kind == SIP_KIND_REQUEST)
+		SIPALG_INC(c->net, requests);
+	else
+		SIPALG_INC(c->net, responses);
+
+	if (msg->flags & SIP_F_SDP) {
+		err = sdp_parse(c->data, c->len, msg->sdp.off, msg->sdp.len,
+				&c->s->sdp);
+		if (err) {
+			SIPALG_INC(c->net, sdp_malformed);
+			net_dbg_ratelimited("sipalg: cannot parse SDP: %s\n",
+					    sip_strerror(err));
+			goto malformed;
+		}
+		have_sdp = true;
+	}
+
+	memset(&c->s->x, 0, sizeof(c->s->x));
+
+	if (msg->kind == SIP_KIND_REQUEST) {
+		switch (msg->method) {
+		case SIP_METHOD_INVITE:
+			process_invite_state(c);
+			break;
+		case SIP_METHOD_BYE:
+		case SIP_METHOD_CANCEL:
+			process_call_end(c, false);
+			break;
+		case SIP_METHOD_REGISTER:
+			process_register(c);
+			break;
+		default:
+			break;
+		}
+	} else if (msg->cseq_method == SIP_METHOD_REGISTER) {
+		process_register_response(c);
+	} else if (msg->cseq_method == SIP_METHOD_INVITE) {
+		if (msg->status >= 200 && msg->status < 300)
+			process_invite_state(c);
+		else if (msg->status >= 300)
+			process_call_end(c, true);
+	}
+	if (have_sdp && has_answerable_sdp(msg))
+		process_sdp(c);
+
+	if (!c->hooks || !build_xlate(c))
+		return NF_ACCEPT;
+
+	err = sip_plan(c->data, c->len, msg, have_sdp ? &c->s->sdp : NULL,
+		       &c->s->x, ed);
+	if (err) {
+		SIPALG_INC(c->net, rewrite_failed);
+		net_dbg_ratelimited("sipalg: cannot plan rewrite: %s\n",
+				    sip_strerror(err));
+		return NF_ACCEPT;
+	}
+	if (!ed->n)
+		return NF_ACCEPT;
+	if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
+			      c->ctinfo, c->msgoff, ed)) {
+		SIPALG_INC(c->net, rewrite_failed);
+		nf_ct_helper_log(c->skb, c->ct, "cannot rewrite SIP message");
+		return NF_DROP;
+	}
+	SIPALG_INC(c->net, rewritten);
+	c->len += ed->delta;
+	return NF_ACCEPT;
+
+malformed:
+	if (READ_ONCE(drop_malformed)) {
+		SIPALG_INC(c->net, dropped);
+		nf_ct_helper_log(c->skb, c->ct, "cannot parse SIP message");
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
+/*
+ * Keep a signalling flow alive for sip_timeout, but only once it has been
+ * answered.  A flow that never saw a reply (uplink down, server gone) keeps
+ * the short unreplied timeout, so the phone's next packet after an outage
+ * builds a fresh, correct NAT mapping instead of refreshing a dead one.
+ */
+static void refresh_flow(struct sipalg_ctx *c)
+{
+	if (test_bit(IPS_SEEN_REPLY_BIT, &c->ct->status))
+		sipalg_ct_refresh(c->ct, c->skb,
+				  READ_ONCE(sip_timeout) * HZ);
+	else
+		SIPALG_INC(c->net, unreplied_kept_short);
+}
+
+static void ctx_init(struct sipalg_ctx *c, struct sk_buff *skb,
+		     unsigned int protoff, unsigned int dataoff,
+		     struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	const struct sipalg_nat_hooks *hooks;
+
+	c->skb = skb;
+	c->protoff = protoff;
+	c->dataoff = dataoff;
+	c->ct = ct;
+	c->ctinfo = ctinfo;
+	c->dir = CTINFO2DIR(ctinfo);
+	c->net = nf_ct_net(ct);
+	hooks = rcu_dereference(sipalg_nat_hooks);
+	c->hooks = (hooks && (ct->status & IPS_NAT_MASK)) ? hooks : NULL;
+	c->msgoff = 0;
+}
+
+static int sipalg_help_udp(struct sk_buff *skb, unsigned int protoff,
+			   struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	unsigned int dataoff = protoff + sizeof(struct udphdr);
+	struct sipalg_ctx c;
+	unsigned int ret;
+
+	if (dataoff >= skb->len)
+		return NF_ACCEPT;
+	ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
+	refresh_flow(&c);
+
+	if (unlikely(skb_linearize(skb))) {
+		SIPALG_INC(c.net, not_linear);
+		return NF_ACCEPT;
+	}
+	c.data = skb->data + dataoff;
+	c.len = skb->len - dataoff;
+
+	/* Per-CPU scratch: no softirq may interleave on this CPU. */
+	local_bh_disable();
+	c.s = this_cpu_ptr(sipalg_scratch);
+	ret = process_msg(&c);
+	local_bh_enable();
+	return ret;
+}
+
+/*
+ * TCP: every complete message in the segment is handled like a datagram.
+ * A message that continues in a later segment passes untouched (counted):
+ * its start has already been forwarded.
+ */
+static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
+			   struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	unsigned int dataoff, ret = NF_ACCEPT;
+	struct sipalg_ctx c;
+	s32 delta = 0;
+	u32 off, seglen, msglen;
+	int fr;
+
+	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	dataoff = protoff + th->doff * 4;
+	if (dataoff >= skb->len)
+		return NF_ACCEPT;
+	/* No refresh: the TCP state machine owns a stream's lifetime. */
+	ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
+
+	if (unlikely(skb_linearize(skb))) {
+		SIPALG_INC(c.net, not_linear);
+		return NF_ACCEPT;
+	}
+
+	local_bh_disable();
+	c.s = this_cpu_ptr(sipalg_scratch);
+	seglen = skb->len - dataoff;
+	for (off = 0; off < seglen; off += msglen) {
+		const char *p = skb->data + dataoff + off;
+
+		fr = sip_frame(p, seglen - off, &msglen);
+		if (fr == SIP_FRAME_KEEPALIVE)
+			continue;
+		if (fr != SIP_FRAME_COMPLETE) {
+			if (fr == SIP_FRAME_NEED_MORE)
+				SIPALG_INC(c.net, tcp_partial);
+			else
+				SIPALG_INC(c.net, malformed);
+			break;
+		}
+		c.data = p;
+		c.len = msglen;
+		c.msgoff = off;
+		ret = process_msg(&c);
+		if (ret != NF_ACCEPT)
+			break;
+		delta += (s32)c.len - (s32)msglen;
+		seglen = skb->len - dataoff;
+		msglen = c.len;
+	}
+	if (delta && c.hooks)
+		c.hooks->seq_adjust(skb, protoff, ct, ctinfo, delta);
+	local_bh_enable();
+	return ret;
+}
+
+/* ---------------------------------------------------------------------------
+ * Registration
+ */
+
+static const struct nf_conntrack_expect_policy
+sipalg_exp_policy[__SIPALG_EXPECT_MAX] = {
+	[SIPALG_EXPECT_SIGNALLING] = {
+		.name		= "signalling",
+		.max_expected	= 1,
+		.timeout	= 3 * 60,
+	},
+	/*
+	 * A trunk sets up many calls on one flow: room for 60 calls of one
+	 * stream each way (4 pinholes each) before the core evicts the oldest.
+	 */
+	[SIPALG_EXPECT_MEDIA] = {
+		.name		= "media",
+		.max_expected	= 240,
+		.timeout	= 3 * 60,
+	},
+};
+
+/*
+ * One helper per address family and transport, all named "sipalg".  Since
+ * Linux 6.0 helpers are attached by rules (nft "ct helper", iptables CT),
+ * never by port, and the core refuses two helpers of one name for the same
+ * family and transport; so the port list cannot be part of the helper's
+ * identity.  The tuple port is left 0: the core also refuses a helper whose
+ * tuple equals another's, and in-tree nf_conntrack_sip registers 5060, which
+ * we must coexist with.  "ports" names the SIP ports for auto-attaching.
+ */
+static struct nf_conntrack_helper sipalg_helpers[4] __read_mostly;
+
+static void sipalg_helper_setup(struct nf_conntrack_helper *h, u16 l3num,
+				u8 l4num)
+{
+	strscpy(h->name, SIPALG_HELPER_NAME, sizeof(h->name));
+	strscpy(h->nat_mod_name, NF_NAT_HELPER_NAME(SIPALG_HELPER_NAME),
+		sizeof(h->nat_mod_name));
+	h->me = THIS_MODULE;
+	h->tuple.src.l3num = l3num;
+	h->tuple.dst.protonum = l4num;
+	h->expect_policy = sipalg_exp_policy;
+	h->expect_class_max = __SIPALG_EXPECT_MAX - 1;
+	h->help = l4num == IPPROTO_TCP ? sipalg_help_tcp : sipalg_help_udp;
+	h->destroy = sipalg_destroy;
+}
+
+static void sipalg_calls_flush(void)
+{
+	struct sipalg_call *call, *tmp;
+
+	spin_lock_bh(&sipalg_calls_lock);
+	list_for_each_entry_safe(call, tmp, &sipalg_calls_lru, lru)
+		call_free(call);
+	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+static int __init nf_conntrack_sipalg_init(void)
+{
+	char portlist[SIPALG_MAX_PORTS * 6 + 1];
+	int err;
+
+	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct sipalg_master));
+
+	sipalg_hash_seed = get_random_u32();
+	sipalg_call_cache = KMEM_CACHE(sipalg_call, 0);
+	if (!sipalg_call_cache) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
+	sipalg_scratch = alloc_percpu(struct sipalg_scratch);
+	if (!sipalg_scratch) {
+		err = -ENOMEM;
+		goto err_scratch;
+	}
+	err = register_pernet_subsys(&sipalg_net_ops);
+	if (err < 0)
+		goto err_pernet;
+
+	sipalg_helper_setup(&sipalg_helpers[0], NFPROTO_IPV4, IPPROTO_UDP);
+	sipalg_helper_setup(&sipalg_helpers[1], NFPROTO_IPV4, IPPROTO_TCP);
+	sipalg_helper_setup(&sipalg_helpers[2], NFPROTO_IPV6, IPPROTO_UDP);
+	sipalg_helper_setup(&sipalg_helpers[3], NFPROTO_IPV6, IPPROTO_TCP);
+	err = nf_conntrack_helpers_register(sipalg_helpers,
+					    ARRAY_SIZE(sipalg_helpers));
+	if (err < 0) {
+		pr_err("cannot register the \"%s\" helpers: %d\n",
+		       SIPALG_HELPER_NAME, err);
+		goto err_helpers;
+	}
+
+	ports_format(portlist, sizeof(portlist));
+	pr_info("SIP ALG %s loaded, ports %s\n", SIPALG_VERSION, portlist);
+	return 0;
+
+err_helpers:
+	unregister_pernet_subsys(&sipalg_net_ops);
+err_pernet:
+	free_percpu(sipalg_scratch);
+err_scratch:
+	kmem_cache_destroy(sipalg_call_cache);
+err_cache:
+	return err;
+}
+
+static void __exit nf_conntrack_sipalg_fini(void)
+{
+	/*
+	 * After this no packet is in our helper and no flow still points at
+	 * it (the core waits for RCU readers and detaches every flow).
+	 */
+	nf_conntrack_helpers_unregister(sipalg_helpers,
+					ARRAY_SIZE(sipalg_helpers));
+	sipalg_calls_flush();
+	unregister_pernet_subsys(&sipalg_net_ops);
+	free_percpu(sipalg_scratch);
+	kmem_cache_destroy(sipalg_call_cache);
+}
+
+module_init(nf_conntrack_sipalg_init);
+module_exit(nf_conntrack_sipalg_fini);

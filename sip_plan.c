@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rewrite planner: from a parsed SIP message (and its SDP) and a
+ * translation, the list of byte edits that NAT must apply. Pure: it reads
+ * the buffer only to compare and never writes it. The matching rules are
+ * documented in include/sip_plan.h.
+ */
+#include "sip_plan.h"
+
+const char *sip_strerror(int err)
+{
+	switch (err) {
+	case SIP_OK: return "ok";
+	case SIP_ERR_EMPTY: return "empty message";
+	case SIP_ERR_TRUNCATED: return "headers not terminated";
+	case SIP_ERR_START_LINE: return "malformed start line";
+	case SIP_ERR_VERSION: return "not SIP/2.0";
+	case SIP_ERR_STATUS: return "bad status code";
+	case SIP_ERR_RURI: return "bad Request-URI";
+	case SIP_ERR_HEADER: return "malformed header line";
+	case SIP_ERR_VIA: return "bad Via";
+	case SIP_ERR_CONTACT: return "bad Contact";
+	case SIP_ERR_FROM: return "bad From";
+	case SIP_ERR_TO: return "bad To";
+	case SIP_ERR_CALLID: return "bad Call-ID";
+	case SIP_ERR_CSEQ: return "bad CSeq";
+	case SIP_ERR_CSEQ_METHOD: return "CSeq method mismatch";
+	case SIP_ERR_CL_SYNTAX: return "Content-Length not a number";
+	case SIP_ERR_CL_NEGATIVE: return "negative Content-Length";
+	case SIP_ERR_CL_RANGE: return "Content-Length too large";
+	case SIP_ERR_CL_DUP: return "conflicting Content-Length";
+	case SIP_ERR_CL_BEYOND: return "Content-Length beyond message";
+	case SIP_ERR_CL_ABSENT: return "no Content-Length on stream";
+	case SIP_ERR_MISSING: return "mandatory header missing";
+	case SIP_ERR_DUP_HEADER: return "single header repeated";
+	case SIP_ERR_EXPIRES: return "bad Expires";
+	case SIP_ERR_CTYPE: return "Content-Type repeated";
+	case SIP_ERR_TOO_MANY: return "too many Via/Contact values";
+	case SIP_ERR_BAD_LEN: return "bad length";
+	case SDP_ERR_EMPTY: return "empty SDP";
+	case SDP_ERR_VERSION: return "SDP without v=0";
+	case SDP_ERR_LINE: return "malformed SDP line";
+	case SDP_ERR_ORIGIN: return "bad SDP o=";
+	case SDP_ERR_CONN: return "bad SDP c=";
+	case SDP_ERR_MEDIA: return "bad SDP m=";
+	case SDP_ERR_PORT: return "bad SDP media port";
+	case SDP_ERR_RTCP: return "bad SDP a=rtcp";
+	case SDP_ERR_TOO_MANY: return "too many SDP media";
+	case SDP_ERR_BAD_SPAN: return "SDP span outside buffer";
+	case SIP_PLAN_ERR_INPUT: return "bad planner input";
+	case SIP_PLAN_ERR_TOO_MANY: return "too many edits";
+	case SIP_PLAN_ERR_OVERLAP: return "overlapping edits";
+	case SIP_PLAN_ERR_FAMILY: return "address family mismatch";
+	case SIP_PLAN_ERR_SPACE: return "output buffer too small";
+	case SIP_PLAN_ERR_CLEN: return "repeated Content-Length";
+	default: return "unknown error";
+	}
+}
+
+u32 sip_format_u32(u32 v, char *out)
+{
+	char tmp[10];
+	u32 n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static u32 fmt_hex16(u32 w, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	u32 n = 0, shift = 12;
+
+	while (shift && !((w >> shift) & 0xf))
+		shift -= 4;
+	for (;;) {
+		out[n++] = hex[(w >> shift) & 0xf];
+		if (!shift)
+			break;
+		shift -= 4;
+	}
+	return n;
+}
+
+static u32 fmt_ipv4(const u8 *b, char *out)
+{
+	u32 n = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			out[n++] = '.';
+		n += sip_format_u32(b[i], out + n);
+	}
+	return n;
+}
+
+/*
+ * RFC 5952 4: lower case, no leading zeros, "::" for the longest run of
+ * two or more zero groups (the first on a tie), a single zero group as
+ * "0"; 5: IPv4-mapped addresses as ::ffff:a.b.c.d.
+ */
+u32 sip_format_addr(const struct sip_addr *a, bool brackets, char *out)
+{
+	u32 w[8], i, n = 0, best = 8, bestlen = 0, run;
+
+	if (a->family == SIP_AF_INET)
+		return fmt_ipv4(a->u.b, out);
+	if (a->family != SIP_AF_INET6)
+		return 0;
+	for (i = 0; i < 8; i++)
+		w[i] = (u32)a->u.b[2 * i] << 8 | a->u.b[2 * i + 1];
+	for (i = 0; i < 8; i += run ? run : 1) {
+		for (run = 0; i + run < 8 && !w[i + run]; run++)
+			;
+		if (run >= 2 && run > bestlen) {
+			best = i;
+			bestlen = run;
+		}
+	}
+	if (brackets)
+		out[n++] = '[';
+	if (best == 0 && bestlen == 5 && w[5] == 0xffff) {
+		memcpy(out + n, "::ffff:", 7);
+		n += 7;
+		n += fmt_ipv4(a->u.b + 12, out + n);
+	} else {
+		for (i = 0; i < 8;) {
+			if (i == best) {
+				out[n++] = ':';
+				out[n++] = ':';
+				i += bestlen;
+				continue;
+			}
+			if (i && i != best + bestlen)
+				out[n++] = ':';
+			n += fmt_hex16(w[i], out + n);
+			i++;
+		}
+	}
+	if (brackets)
+		out[n++] = ']';
+	return n;
+}
+
+struct plan_ctx {
+	const char *b;
+	u32 len;
+	const struct sip_xlate *x;
+	struct sip_edits *out;
+	int err;
+};
+
+static struct sip_edit *edit_new(struct plan_ctx *c, u32 off, u32 old_len,
+				 u8 what)
+{
+	struct sip_edit *e;
+
+	if (c->err)
+		return NULL;
+	if (off > c->len || old_len > c->len - off || old_len > 0xffff) {
+		c->err = SIP_PLAN_ERR_INPUT;
+		return NULL;
+	}
+	if (c->out->n >= SIP_MAX_EDITS) {
+		c->err = SIP_PLAN_ERR_TOO_MANY;
+		return NULL;
+	}
+	e = &c->out->e[c->out->n];
+	e->off = off;
+	e->old_len = (u16)old_len;
+	e->what = what;
+	e->new_len = 0;
+	return e;
+}
+
+/* Keep the edit only if it changes something. */
+static void edit_commit(struct plan_ctx *c, struct sip_edit *e, u32 n)
+{
+	e->new_len = (u8)n;
+	if (n == e->old_len && !memcmp(c->b + e->off, e->data, n))
+		return;
+	c->out->n++;
+}
+
+/* Replace a span with an address (and nothing else). */
+static void replace_addr(struct plan_ctx *c, struct sip_span sp,
+			 const struct sip_addr *to, bool brackets, u8 what)
+{
+	struct sip_edit *e = edit_new(c, sp.off, sp.len, what);
+
+	if (e)
+		edit_commit(c, e, sip_format_addr(to, brackets, e->data));
+}
+
+static void replace_num(struct plan_ctx *c, struct sip_span sp, u32 v,
+			u8 what)
+{
+	struct sip_edit *e = edit_new(c, sp.off, sp.len, what);
+
+	if (e)
+		edit_commit(c, e, sip_format_u32(v, e->data));
+}
+
+/*
+ * host[:port] of a URI or Via sent-by. defport is what an absent port
+ * means (RFC 3261 19.1.2: 5060 for sip:, 5061 for sips:; 18.2.2 for Via).
+ * Returns true when it matched the old address (and port).
+ */
+static bool plan_hostport(struct plan_ctx *c, const struct sip_hostport *hp,
+			  u16 defport, u8 what)
+{
+	const struct sip_xlate *x = c->x;
+	struct sip_edit *e;
+	u16 port, newport;
+	u32 n;
+
+	if (hp->host_type != SIP_HOST_IP4 && hp->host_type != SIP_HOST_IP6)
+		return false;
+	if (!sip_addr_eq(&hp->addr, &x->sig_old))
+		return false;
+	port = hp->port_num ? hp->port_num : defport;
+	if (x->sig_old_port && port != x->sig_old_port)
+		return false;
+	newport = x->sig_new_port ? x->sig_new_port : port;
+	e = edit_new(c, hp->span.off, hp->span.len, what);
+	if (!e)
+		return true;
+	n = sip_format_addr(&x->sig_new, true, e->data);
+	/* a port is written when there was one, or when it must change */
+	if (hp->port.len || newport != defport) {
+		e->data[n++] = ':';
+		n += sip_format_u32(newport, e->data + n);
+	}
+	edit_commit(c, e, n);
+	return true;
+}
+
+static u16 uri_defport(const struct sip_uri *u)
+{
+	return u->scheme == SIP_SCHEME_SIPS ? 5061 : 5060;
+}
+
+static void plan_uri(struct plan_ctx *c, const struct sip_uri *u, u8 what)
+{
+	if (u->scheme == SIP_SCHEME_SIP || u->scheme == SIP_SCHEME_SIPS)
+		plan_hostport(c, &u->hp, uri_defport(u), what);
+}
+
+/* Via received=/maddr= holding the old address (literal, maybe [v6]). */
+static void plan_via_addr(struct plan_ctx *c, struct sip_span sp, u8 what)
+{
+	struct sip_addr a;
+
+	if (!sp.len || !sip_parse_ipaddr(c->b + sp.off, sp.len, &a) ||
+	    !sip_addr_eq(&a, &c->x->sig_old))
+		return;
+	replace_addr(c, sp, &c->x->sig_new, c->b[sp.off] == '[', what);
+}
+
+static void plan_via(struct plan_ctx *c, const struct sip_via *v)
+{
+	const struct sip_xlate *x = c->x;
+	u16 defport = (v->transport_id == SIP_TRANSPORT_TLS ||
+		       v->transport_id == SIP_TRANSPORT_WSS) ? 5061 : 5060;
+
+	if (!plan_hostport(c, &v->sent_by, defport, SIP_EK_VIA))
+		return;
+	if ((x->what & SIP_XF_VIA_RECEIVED) && (v->flags & SIP_VIAF_RECEIVED))
+		plan_via_addr(c, v->received, SIP_EK_VIA_RECEIVED);
+	if ((x->what & SIP_XF_VIA_MADDR) && (v->flags & SIP_VIAF_MADDR))
+		plan_via_addr(c, v->maddr, SIP_EK_VIA_MADDR);
+	if ((x->what & SIP_XF_VIA_RPORT) &&
+	    (v->flags & SIP_VIAF_RPORT_VALUE) && x->sig_old_port &&
+	    x->sig_new_port && v->rport_num == x->sig_old_port)
+		replace_num(c, v->rport, x->sig_new_port, SIP_EK_VIA_RPORT);
+}
+
+/* SDP address of o=, c= or a=rtcp. Hold (0.0.0.0, ::) is never touched. */
+static void plan_sdp_addr(struct plan_ctx *c, const struct sdp_conn *sc,
+			  u8 what)
+{
+	if (sc->addrtype == SDP_ADDRTYPE_NONE || (sc->flags & SDP_CF_HOLD) ||
+	    !sip_addr_eq(&sc->ip, &c->x->sdp_old))
+		return;
+	replace_addr(c, sc->addr, &c->x->sdp_new, false, what);
+}
+
+static void plan_sdp(struct plan_ctx *c, const struct sdp_msg *s)
+{
+	const struct sip_xlate *x = c->x;
+	const struct sdp_media *md;
+	u32 i;
+
+	if ((x->what & SIP_XF_SDP_ORIGIN) && (s->flags & SDP_F_ORIGIN))
+		plan_sdp_addr(c, &s->o_addr, SIP_EK_SDP_ORIGIN);
+	if ((x->what & SIP_XF_SDP_CONN) && (s->flags & SDP_F_CONN))
+		plan_sdp_addr(c, &s->conn, SIP_EK_SDP_CONN);
+	for (i = 0; i < s->n_media && i < SDP_MAX_MEDIA; i++) {
+		md = &s->media[i];
+		/* a port of 0 rejects/disables the stream: leave it at 0 */
+		if ((x->what & SIP_XF_SDP_MPORT) && x->rtp_port[i] &&
+		    md->port_num)
+			replace_num(c, md->port, x->rtp_port[i],
+				    SIP_EK_SDP_MPORT);
+		if ((x->what & SIP_XF_SDP_CONN) && (md->flags & SDP_MF_CONN))
+			plan_sdp_addr(c, &md->conn, SIP_EK_SDP_CONN);
+		if (!(x->what & SIP_XF_SDP_RTCP) || !(md->flags & SDP_MF_RTCP))
+			continue;
+		if (x->rtcp_port[i] && md->port_num)
+			replace_num(c, md->rtcp_port, x->rtcp_port[i],
+				    SIP_EK_SDP_RTCP_PORT);
+		if (md->flags & SDP_MF_RTCP_ADDR)
+			plan_sdp_addr(c, &md->rtcp_conn, SIP_EK_SDP_RTCP_ADDR);
+	}
+}
+
+/* Insertion sort: the edits are produced nearly in order. */
+static void sort_edits(struct sip_edits *ed)
+{
+	struct sip_edit t;
+	u32 i, j;
+
+	for (i = 1; i < ed->n; i++) {
+		if (ed->e[i - 1].off <= ed->e[i].off)
+			continue;
+		t = ed->e[i];
+		for (j = i; j > 0 && ed->e[j - 1].off > t.off; j--)
+			ed->e[j] = ed->e[j - 1];
+		ed->e[j] = t;
+	}
+}
+
+static bool family_ok(const struct sip_addr *a, const struct sip_addr *b)
+{
+	return a->family == SIP_AF_NONE || b->family == a->family;
+}
+
+int sip_plan(const char *buf, u32 len, const struct sip_msg *msg,
+	     const struct sdp_msg *sdp, const struct sip_xlate *x,
+	     struct sip_edits *out)
+{
+	struct plan_ctx c = { buf, len, x, out, 0 };
+	struct sip_edit *e;
+	s32 body_delta = 0, delta = 0;
+	u32 i, end = 0, mask = 0;
+	u32 what = x->what;
+
+	out->n = 0;
+	out->delta = 0;
+	out->what_mask = 0;
+	out->new_body_len = msg->body_len;
+	if (msg->err || !msg->kind || msg->msg_len > len ||
+	    msg->n_via > SIP_MAX_VIA || msg->n_contact > SIP_MAX_CONTACT)
+		return SIP_PLAN_ERR_INPUT;
+	if (!family_ok(&x->sig_old, &x->sig_new) ||
+	    !family_ok(&x->sdp_old, &x->sdp_new))
+		return SIP_PLAN_ERR_FAMILY;
+	if (sdp && (sdp->err || sdp->body.off < msg->body_off ||
+		    sdp->body.len > msg->msg_len - sdp->body.off ||
+		    sdp->body.off > msg->msg_len))
+		return SIP_PLAN_ERR_INPUT;
+
+	if (x->sig_old.family != SIP_AF_NONE) {
+		if ((what & SIP_XF_RURI) && msg->kind == SIP_KIND_REQUEST)
+			plan_uri(&c, &msg->ruri, SIP_EK_RURI);
+		if (what & SIP_XF_VIA)
+			for (i = 0; i < msg->n_via; i++)
+				plan_via(&c, &msg->via[i]);
+		if (what & SIP_XF_CONTACT)
+			for (i = 0; i < msg->n_contact; i++)
+				plan_uri(&c, &msg->contact[i].uri,
+					 SIP_EK_CONTACT);
+		if (what & SIP_XF_FROM)
+			plan_uri(&c, &msg->from, SIP_EK_FROM);
+		if (what & SIP_XF_TO)
+			plan_uri(&c, &msg->to, SIP_EK_TO);
+	}
+	if (sdp)
+		plan_sdp(&c, sdp);
+	if (c.err)
+		goto fail;
+
+	for (i = 0; i < out->n; i++)
+		if (out->e[i].off >= msg->body_off)
+			body_delta += (s32)out->e[i].new_len -
+				      (s32)out->e[i].old_len;
+	if (body_delta && (msg->flags & SIP_F_CL_PRESENT)) {
+		/* every copy would have to change: don't guess */
+		if (msg->flags & SIP_F_CL_DUP_SAME) {
+			c.err = SIP_PLAN_ERR_CLEN;
+			goto fail;
+		}
+		replace_num(&c, msg->clen_span,
+			    (u32)((s32)msg->body_len + body_delta),
+			    SIP_EK_CLEN);
+		if (c.err)
+			goto fail;
+	}
+	out->new_body_len = (u32)((s32)msg->body_len + body_delta);
+
+	sort_edits(out);
+	for (i = 0; i < out->n; i++) {
+		e = &out->e[i];
+		if (e->off < end) {
+			c.err = SIP_PLAN_ERR_OVERLAP;
+			goto fail;
+		}
+		end = e->off + e->old_len;
+		delta += (s32)e->new_len - (s32)e->old_len;
+		mask |= 1u << e->what;
+	}
+	out->delta = delta;
+	out->what_mask = mask;
+	return SIP_PLAN_OK;
+fail:
+	out->n = 0;
+	out->delta = 0;
+	out->what_mask = 0;
+	out->new_body_len = msg->body_len;
+	return c.err;
+}
+
+int sip_apply(const char *buf, u32 len, const struct sip_edits *ed,
+	      char *out, u32 cap, u32 *out_len)
+{
+	const struct sip_edit *e;
+	u32 p = 0, o = 0, i, n;
+
+	*out_len = 0;
+	if (ed->n > SIP_MAX_EDITS)
+		return SIP_PLAN_ERR_INPUT;
+	for (i = 0; i < ed->n; i++) {
+		e = &ed->e[i];
+		if (e->off < p || e->off > len || e->old_len > len - e->off ||
+		    e->new_len > SIP_EDIT_DATA_MAX)
+			return SIP_PLAN_ERR_INPUT;
+		n = e->off - p;
+		if (n > cap - o || e->new_len > cap - o - n)
+			return SIP_PLAN_ERR_SPACE;
+		memcpy(out + o, buf + p, n);
+		o += n;
+		memcpy(out + o, e->data, e->new_len);
+		o += e->new_len;
+		p = e->off + e->old_len;
+	}
+	n = len - p;
+	if (n > cap - o)
+		return SIP_PLAN_ERR_SPACE;
+	memcpy(out + o, buf + p, n);
+	*out_len = o + n;
+	return SIP_PLAN_OK;
+}

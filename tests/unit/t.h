@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal table-driven test harness: every case prints exactly one line,
+ * "PASS: <name>" or "FAIL: <name>: <why>"; t_exit() returns non-zero if
+ * any case failed.
+ */
+#ifndef _SIPALG_T_H
+#define _SIPALG_T_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+
+#include "sip_parse.h"
+#include "sdp_parse.h"
+#include "sip_plan.h"
+
+#ifndef TEST_DIR
+#define TEST_DIR "."
+#endif
+
+static char t_why[512];
+static int t_npass, t_nfail;
+
+/* Inside a case function returning bool: fail with a reason. */
+#define T_FAIL(...) do { \
+	snprintf(t_why, sizeof(t_why), __VA_ARGS__); \
+	return false; \
+} while (0)
+
+#define T_OK(cond) do { \
+	if (!(cond)) \
+		T_FAIL("line %d: %s", __LINE__, #cond); \
+} while (0)
+
+#define T_EQ(a, b) do { \
+	long long _a = (long long)(a), _b = (long long)(b); \
+	if (_a != _b) \
+		T_FAIL("line %d: %s = %lld, want %lld", __LINE__, #a, _a, _b); \
+} while (0)
+
+/* A span of buf equals a C string. */
+#define T_SPAN(buf, sp, str) do { \
+	struct sip_span _s = (sp); \
+	const char *_w = (str); \
+	if (_s.len != strlen(_w) || memcmp((buf) + _s.off, _w, _s.len)) \
+		T_FAIL("line %d: %s = \"%.*s\", want \"%s\"", __LINE__, #sp, \
+		       (int)_s.len, (buf) + _s.off, _w); \
+} while (0)
+
+static void t_report(const char *name, bool ok)
+{
+	if (ok) {
+		t_npass++;
+		printf("PASS: %s\n", name);
+	} else {
+		t_nfail++;
+		printf("FAIL: %s: %s\n", name, t_why);
+	}
+	t_why[0] = 0;
+}
+
+static int t_exit(void)
+{
+	fflush(stdout);
+	fprintf(stderr, "%d passed, %d failed\n", t_npass, t_nfail);
+	return t_nfail ? 1 : 0;
+}
+
+/* Read a test file (relative to TEST_DIR) into a static-size buffer. */
+static inline size_t t_load(const char *rel, char *buf, size_t cap)
+{
+	char path[1024];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_DIR, rel);
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return 0;
+	}
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+/* Textual address to struct sip_addr (test helper). */
+static inline struct sip_addr t_addr(const char *s)
+{
+	struct sip_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (s && !sip_parse_ipaddr(s, (u32)strlen(s), &a)) {
+		fprintf(stderr, "bad test address %s\n", s);
+		exit(2);
+	}
+	return a;
+}
+
+/*
+ * Convert "\n" to "\r\n" in a test literal (messages are written with
+ * "\n" in the tables for readability).
+ */
+static inline u32 t_crlf(const char *in, char *out, u32 cap)
+{
+	u32 n = 0;
+
+	for (; *in && n + 2 < cap; in++) {
+		if (*in == '\n')
+			out[n++] = '\r';
+		out[n++] = *in;
+	}
+	return n;
+}
+
+#endif /* _SIPALG_T_H */
