@@ -29,6 +29,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_seqadj.h>
 
 #include "sipalg_compat.h"
 #include "nf_conntrack_sipalg.h"
@@ -41,6 +42,11 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("SIP application layer gateway (connection tracking)");
 MODULE_VERSION(SIPALG_VERSION);
 MODULE_ALIAS_NFCT_HELPER(SIPALG_HELPER_NAME);
+/*
+ * The core never loads a helper's NAT half for nft/iptables rules; without
+ * it a NATed flow is tracked but not rewritten.  Have modprobe bring it.
+ */
+MODULE_SOFTDEP("post: nf_nat_sipalg");
 
 /* ---------------------------------------------------------------------------
  * Parameters
@@ -165,6 +171,11 @@ module_param(max_calls, uint, 0444);
 MODULE_PARM_DESC(max_calls,
 		 "calls whose media pinholes are tracked at once, all flows together; the least recently active is forgotten beyond it (default: 4096)");
 
+static bool auto_assign __read_mostly;
+module_param(auto_assign, bool, 0444);
+MODULE_PARM_DESC(auto_assign,
+		 "attach the helper to every new UDP/TCP flow to one of \"ports\" without a firewall rule; the helper then inspects all traffic to those ports (default: 0)");
+
 /* ---------------------------------------------------------------------------
  * Counters: per network namespace, per CPU, summed when read
  * (/proc/net/stat/sipalg).
@@ -188,7 +199,8 @@ MODULE_PARM_DESC(max_calls,
 	X(signalling_pinholes)						\
 	X(signalling_removed)						\
 	X(calls_recycled)	/* max_calls reached */			\
-	X(unreplied_kept_short)	/* refresh skipped: flow never answered */
+	X(unreplied_kept_short)	/* refresh skipped: flow never answered */ \
+	X(auto_assigned)	/* flows given the helper by auto_assign */
 
 enum sipalg_stat {
 #define SIPALG_STAT_ENUM(name) SIPALG_STAT_##name,
@@ -236,25 +248,42 @@ static int sipalg_stats_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+#define SIPALG_AUTO_OPS	4
+static const struct nf_hook_ops sipalg_auto_ops[SIPALG_AUTO_OPS];
+
 static int __net_init sipalg_net_init(struct net *net)
 {
 	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+	int err = -ENOMEM;
 
 	sn->stats = alloc_percpu(struct sipalg_stats);
 	if (!sn->stats)
-		return -ENOMEM;
+		goto err_stats;
 	if (!proc_create_net_single("sipalg", 0444, net->proc_net_stat,
-				    sipalg_stats_show, NULL)) {
-		free_percpu(sn->stats);
-		return -ENOMEM;
+				    sipalg_stats_show, NULL))
+		goto err_proc;
+	if (auto_assign) {
+		err = nf_register_net_hooks(net, sipalg_auto_ops,
+					    SIPALG_AUTO_OPS);
+		if (err < 0)
+			goto err_hooks;
 	}
 	return 0;
+
+err_hooks:
+	remove_proc_entry("sipalg", net->proc_net_stat);
+err_proc:
+	free_percpu(sn->stats);
+err_stats:
+	return err;
 }
 
 static void __net_exit sipalg_net_exit(struct net *net)
 {
 	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
 
+	if (auto_assign)
+		nf_unregister_net_hooks(net, sipalg_auto_ops, SIPALG_AUTO_OPS);
 	remove_proc_entry("sipalg", net->proc_net_stat);
 	free_percpu(sn->stats);
 }
@@ -1169,6 +1198,86 @@ static void sipalg_helper_setup(struct nf_conntrack_helper *h, u16 l3num,
 	h->destroy = sipalg_destroy;
 }
 
+static bool port_configured(u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < ports_c; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+/*
+ * auto_assign: give a new flow to a SIP port our helper, as the kernel did
+ * before 6.0 and vendor ALGs do.  This runs after the filter and NAT hooks
+ * and just before the conntrack is confirmed, so a firewall rule that chose
+ * a helper (or none) for the flow wins.
+ */
+static unsigned int sipalg_auto_assign(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn_help *help;
+	struct nf_conn *ct;
+	unsigned int idx;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct) ||
+	    nf_ct_is_template(ct) || ct->master || nfct_help(ct))
+		return NF_ACCEPT;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (t->dst.protonum == IPPROTO_UDP)
+		idx = 0;
+	else if (t->dst.protonum == IPPROTO_TCP)
+		idx = 1;
+	else
+		return NF_ACCEPT;
+	if (!port_configured(ntohs(t->dst.u.all)))
+		return NF_ACCEPT;
+	if (nf_ct_l3num(ct) == NFPROTO_IPV6)
+		idx += 2;
+
+	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
+	if (!help)
+		return NF_ACCEPT;
+	rcu_assign_pointer(help->helper, &sipalg_helpers[idx]);
+	/* NAT was set up before the flow had a helper: TCP needs seqadj. */
+	if ((ct->status & IPS_NAT_MASK) && !nfct_seqadj(ct) &&
+	    !nfct_seqadj_ext_add(ct))
+		return NF_DROP;
+	SIPALG_INC(state->net, auto_assigned);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops sipalg_auto_ops[SIPALG_AUTO_OPS] = {
+	{
+		.hook		= sipalg_auto_assign,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP_PRI_CONNTRACK_HELPER - 1,
+	},
+	{
+		.hook		= sipalg_auto_assign,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_CONNTRACK_HELPER - 1,
+	},
+	{
+		.hook		= sipalg_auto_assign,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP6_PRI_CONNTRACK_HELPER - 1,
+	},
+	{
+		.hook		= sipalg_auto_assign,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP6_PRI_CONNTRACK_HELPER - 1,
+	},
+};
+
 static void sipalg_calls_flush(void)
 {
 	struct sipalg_call *call, *tmp;
@@ -1197,10 +1306,6 @@ static int __init nf_conntrack_sipalg_init(void)
 		err = -ENOMEM;
 		goto err_scratch;
 	}
-	err = register_pernet_subsys(&sipalg_net_ops);
-	if (err < 0)
-		goto err_pernet;
-
 	sipalg_helper_setup(&sipalg_helpers[0], NFPROTO_IPV4, IPPROTO_UDP);
 	sipalg_helper_setup(&sipalg_helpers[1], NFPROTO_IPV4, IPPROTO_TCP);
 	sipalg_helper_setup(&sipalg_helpers[2], NFPROTO_IPV6, IPPROTO_UDP);
@@ -1212,14 +1317,19 @@ static int __init nf_conntrack_sipalg_init(void)
 		       SIPALG_HELPER_NAME, err);
 		goto err_helpers;
 	}
+	err = register_pernet_subsys(&sipalg_net_ops);
+	if (err < 0)
+		goto err_pernet;
 
 	ports_format(portlist, sizeof(portlist));
-	pr_info("SIP ALG %s loaded, ports %s\n", SIPALG_VERSION, portlist);
+	pr_info("SIP ALG %s loaded, ports %s%s\n", SIPALG_VERSION, portlist,
+		auto_assign ? ", auto_assign" : "");
 	return 0;
 
-err_helpers:
-	unregister_pernet_subsys(&sipalg_net_ops);
 err_pernet:
+	nf_conntrack_helpers_unregister(sipalg_helpers,
+					ARRAY_SIZE(sipalg_helpers));
+err_helpers:
 	free_percpu(sipalg_scratch);
 err_scratch:
 	kmem_cache_destroy(sipalg_call_cache);
@@ -1233,10 +1343,10 @@ static void __exit nf_conntrack_sipalg_fini(void)
 	 * After this no packet is in our helper and no flow still points at
 	 * it (the core waits for RCU readers and detaches every flow).
 	 */
+	unregister_pernet_subsys(&sipalg_net_ops);
 	nf_conntrack_helpers_unregister(sipalg_helpers,
 					ARRAY_SIZE(sipalg_helpers));
 	sipalg_calls_flush();
-	unregister_pernet_subsys(&sipalg_net_ops);
 	free_percpu(sipalg_scratch);
 	kmem_cache_destroy(sipalg_call_cache);
 }

@@ -280,8 +280,7 @@ int sdp_parse(const char *b, u32 buf_len, u32 off, u32 len,
 
 	while (p < e) {
 		ls = p;
-		while (p < e && b[p] != '\r' && b[p] != '\n')
-			p++;
+		p = sip_find_eol(b, p, e);
 		le = p;
 		/* CRLF, or a bare LF or CR: RFC 4566 5 asks for tolerance */
 		if (p < e && b[p] == '\r')

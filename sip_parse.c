@@ -126,22 +126,28 @@ u16 sip_parse_port(const char *s, u32 n)
 
 bool sip_parse_ipv4(const char *s, u32 n, u8 out[4])
 {
-	u32 p = 0, part, q;
-	u64 v;
+	u32 p = 0, part = 0, v = 0, nd = 0;
+	u8 c;
 
-	for (part = 0; part < 4; part++) {
-		if (part) {
-			if (p >= n || s[p] != '.')
+	for (;;) {
+		c = p < n ? (u8)s[p] : 0;
+		if (c >= '0' && c <= '9') {
+			v = v * 10 + (c - '0');
+			if (++nd > 3 || v > 255)
 				return false;
-			p++;
+		} else {
+			if (!nd)
+				return false;
+			out[part++] = (u8)v;
+			if (p == n)
+				return part == 4;
+			if (c != '.' || part == 4)
+				return false;
+			v = 0;
+			nd = 0;
 		}
-		q = digits(s, p, n, 255, &v);
-		if (q == p || q - p > 3 || v > 255)
-			return false;
-		out[part] = (u8)v;
-		p = q;
+		p++;
 	}
-	return p == n;
 }
 
 static inline u32 hexval(u8 c)
@@ -287,17 +293,13 @@ static int parse_host(const char *b, u32 *pp, u32 e, struct sip_hostport *hp)
 		hp->host_type = SIP_HOST_IP6;
 		p = q + 1;
 	} else {
-		bool numeric = true;
-
-		while (p < e && IS(b, p, C_HOST)) {
-			if (!IS(b, p, C_DIGIT) && b[p] != '.')
-				numeric = false;
-			p++;
-		}
+		p = skip_cls(b, p, e, C_HOST);
 		if (p == s)
 			return -1;
 		hp->host_type = SIP_HOST_NAME;
-		if (numeric && sip_parse_ipv4(b + s, p - s, hp->addr.u.b)) {
+		/* a hostname's toplabel starts with a letter (RFC 3261 25.1) */
+		if (IS(b, p - 1, C_DIGIT) &&
+		    sip_parse_ipv4(b + s, p - s, hp->addr.u.b)) {
 			hp->addr.family = SIP_AF_INET;
 			hp->host_type = SIP_HOST_IP4;
 		} else {
@@ -830,31 +832,15 @@ enum {
 	H_CLEN, H_EXPIRES, H_CTYPE,
 };
 
-static const struct {
-	char name[16];
-	u8 len;
-	u8 id;
-} sip_hdrs[] = {
-	{ "via", 3, H_VIA },
-	{ "contact", 7, H_CONTACT },
-	{ "from", 4, H_FROM },
-	{ "to", 2, H_TO },
-	{ "call-id", 7, H_CALLID },
-	{ "cseq", 4, H_CSEQ },
-	{ "content-length", 14, H_CLEN },
-	{ "expires", 7, H_EXPIRES },
-	{ "content-type", 12, H_CTYPE },
-};
-
 /*
  * Header names are case-insensitive (RFC 3261 7.3.1); compact forms from
- * RFC 3261 7.3.3 (v m f t i l c; s k e are recognised and ignored).
+ * RFC 3261 7.3.3 (v m f t i l c; s k e are recognised and ignored). The
+ * length picks the candidates, so most unknown headers cost one switch.
  */
 static u8 header_id(const char *s, u32 n)
 {
-	u32 i;
-
-	if (n == 1) {
+	switch (n) {
+	case 1:
 		switch (lower((u8)s[0])) {
 		case 'v': return H_VIA;
 		case 'm': return H_CONTACT;
@@ -865,12 +851,32 @@ static u8 header_id(const char *s, u32 n)
 		case 'c': return H_CTYPE;
 		default: return H_OTHER;
 		}
+	case 2:
+		return IEQ(s, n, "to") ? H_TO : H_OTHER;
+	case 3:
+		return IEQ(s, n, "via") ? H_VIA : H_OTHER;
+	case 4:
+		if (IEQ(s, n, "from"))
+			return H_FROM;
+		return IEQ(s, n, "cseq") ? H_CSEQ : H_OTHER;
+	case 7:
+		switch (lower((u8)s[0])) {
+		case 'c':
+			if (IEQ(s, n, "contact"))
+				return H_CONTACT;
+			return IEQ(s, n, "call-id") ? H_CALLID : H_OTHER;
+		case 'e':
+			return IEQ(s, n, "expires") ? H_EXPIRES : H_OTHER;
+		default:
+			return H_OTHER;
+		}
+	case 12:
+		return IEQ(s, n, "content-type") ? H_CTYPE : H_OTHER;
+	case 14:
+		return IEQ(s, n, "content-length") ? H_CLEN : H_OTHER;
+	default:
+		return H_OTHER;
 	}
-	for (i = 0; i < sizeof(sip_hdrs) / sizeof(sip_hdrs[0]); i++)
-		if (sip_hdrs[i].len == n &&
-		    ieq(s, n, sip_hdrs[i].name, n))
-			return sip_hdrs[i].id;
-	return H_OTHER;
 }
 
 /*
@@ -899,8 +905,7 @@ static u32 value_end(const char *b, u32 p, u32 len, u32 *next, u32 *flags)
 	u32 s = p, n;
 
 	for (;;) {
-		while (p < len && !IS(b, p, C_EOL))
-			p++;
+		p = sip_find_eol(b, p, len);
 		if (p >= len)
 			return len + 1;
 		n = eol_len(b, p, len);
@@ -999,8 +1004,7 @@ static void find_sdp_part(const char *b, struct sip_msg *m)
 
 	while (p < e) {
 		ls = p;
-		while (p < e && !IS(b, p, C_EOL))
-			p++;
+		p = sip_find_eol(b, p, e);
 		q = ls + 2 + bl;
 		if (p < q || b[ls] != '-' || b[ls + 1] != '-' ||
 		    memcmp(b + ls + 2, b + m->boundary.off, bl) != 0) {
@@ -1070,7 +1074,6 @@ static int parse_header(const char *b, u8 id, u32 vs, u32 ve,
 			struct sip_msg *m, u32 *seen)
 {
 	int err = 0;
-	u32 p;
 
 	if ((id == H_FROM || id == H_TO || id == H_CALLID || id == H_CSEQ ||
 	     id == H_CTYPE) && (*seen & SEEN(id)))
@@ -1094,10 +1097,11 @@ static int parse_header(const char *b, u8 id, u32 vs, u32 ve,
 			err = SIP_ERR_TO;
 		break;
 	case H_CALLID:
-		/* callid = word [ "@" word ]: no whitespace inside */
-		for (p = vs; p < ve && !IS(b, p, C_LWS); p++)
-			;
-		if (vs == ve || p != ve)
+		/*
+		 * callid = word [ "@" word ]. Only emptiness is checked: the
+		 * ALG never interprets nor rewrites it.
+		 */
+		if (vs == ve)
 			err = SIP_ERR_CALLID;
 		else
 			span_set(&m->call_id, vs, ve);
@@ -1145,8 +1149,7 @@ int sip_parse(const char *b, u32 len, struct sip_msg *m)
 		return fail(m, SIP_ERR_EMPTY, p);
 
 	ls = p;
-	while (p < len && !IS(b, p, C_EOL))
-		p++;
+	p = sip_find_eol(b, p, len);
 	if (p == len)
 		return fail(m, SIP_ERR_TRUNCATED, p);
 	err = parse_start_line(b, ls, p, m);
@@ -1250,8 +1253,7 @@ int sip_frame(const char *b, u32 len, u32 *msg_len)
 		return SIP_FRAME_KEEPALIVE;
 	}
 	/* start line */
-	while (p < len && !IS(b, p, C_EOL))
-		p++;
+	p = sip_find_eol(b, p, len);
 	if (p >= len)
 		return SIP_FRAME_NEED_MORE;
 	/* a CR as the last byte may be the first half of a CRLF */

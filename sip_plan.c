@@ -153,7 +153,25 @@ struct plan_ctx {
 	const struct sip_xlate *x;
 	struct sip_edits *out;
 	int err;
+	/* the two replacement addresses, formatted once per plan */
+	u32 sig_n, sdp_n;
+	char sig_txt[SIP_ADDR_STR_MAX];
+	char sdp_txt[SIP_ADDR_STR_MAX];
 };
+
+/* Write a pre-formatted address, bracketed if asked and IPv6. */
+static u32 put_addr(char *out, const char *txt, u32 n, u8 family,
+		    bool brackets)
+{
+	if (!brackets || family != SIP_AF_INET6) {
+		memcpy(out, txt, n);
+		return n;
+	}
+	out[0] = '[';
+	memcpy(out + 1, txt, n);
+	out[n + 1] = ']';
+	return n + 2;
+}
 
 static struct sip_edit *edit_new(struct plan_ctx *c, u32 off, u32 old_len,
 				 u8 what)
@@ -187,14 +205,20 @@ static void edit_commit(struct plan_ctx *c, struct sip_edit *e, u32 n)
 	c->out->n++;
 }
 
-/* Replace a span with an address (and nothing else). */
-static void replace_addr(struct plan_ctx *c, struct sip_span sp,
-			 const struct sip_addr *to, bool brackets, u8 what)
+/* Replace a span with the new SIP (sdp false) or SDP address. */
+static void replace_addr(struct plan_ctx *c, struct sip_span sp, bool sdp,
+			 bool brackets, u8 what)
 {
 	struct sip_edit *e = edit_new(c, sp.off, sp.len, what);
 
-	if (e)
-		edit_commit(c, e, sip_format_addr(to, brackets, e->data));
+	if (!e)
+		return;
+	if (sdp)
+		edit_commit(c, e, put_addr(e->data, c->sdp_txt, c->sdp_n,
+					   c->x->sdp_new.family, brackets));
+	else
+		edit_commit(c, e, put_addr(e->data, c->sig_txt, c->sig_n,
+					   c->x->sig_new.family, brackets));
 }
 
 static void replace_num(struct plan_ctx *c, struct sip_span sp, u32 v,
@@ -230,7 +254,7 @@ static bool plan_hostport(struct plan_ctx *c, const struct sip_hostport *hp,
 	e = edit_new(c, hp->span.off, hp->span.len, what);
 	if (!e)
 		return true;
-	n = sip_format_addr(&x->sig_new, true, e->data);
+	n = put_addr(e->data, c->sig_txt, c->sig_n, x->sig_new.family, true);
 	/* a port is written when there was one, or when it must change */
 	if (hp->port.len || newport != defport) {
 		e->data[n++] = ':';
@@ -259,7 +283,7 @@ static void plan_via_addr(struct plan_ctx *c, struct sip_span sp, u8 what)
 	if (!sp.len || !sip_parse_ipaddr(c->b + sp.off, sp.len, &a) ||
 	    !sip_addr_eq(&a, &c->x->sig_old))
 		return;
-	replace_addr(c, sp, &c->x->sig_new, c->b[sp.off] == '[', what);
+	replace_addr(c, sp, false, c->b[sp.off] == '[', what);
 }
 
 static void plan_via(struct plan_ctx *c, const struct sip_via *v)
@@ -287,7 +311,7 @@ static void plan_sdp_addr(struct plan_ctx *c, const struct sdp_conn *sc,
 	if (sc->addrtype == SDP_ADDRTYPE_NONE || (sc->flags & SDP_CF_HOLD) ||
 	    !sip_addr_eq(&sc->ip, &c->x->sdp_old))
 		return;
-	replace_addr(c, sc->addr, &c->x->sdp_new, false, what);
+	replace_addr(c, sc->addr, true, false, what);
 }
 
 static void plan_sdp(struct plan_ctx *c, const struct sdp_msg *s)
@@ -340,16 +364,32 @@ static bool family_ok(const struct sip_addr *a, const struct sip_addr *b)
 	return a->family == SIP_AF_NONE || b->family == a->family;
 }
 
+/*
+ * A replacement of 0.0.0.0 or :: would put calls on hold (RFC 3264 8.4)
+ * or, as in CVE-2026-31427, publish an uninitialised address: refuse it.
+ */
+static bool addr_unspecified(const struct sip_addr *a)
+{
+	static const u8 zero[16];
+
+	return a->family != SIP_AF_NONE && !memcmp(a->u.b, zero, 16);
+}
+
 int sip_plan(const char *buf, u32 len, const struct sip_msg *msg,
 	     const struct sdp_msg *sdp, const struct sip_xlate *x,
 	     struct sip_edits *out)
 {
-	struct plan_ctx c = { buf, len, x, out, 0 };
+	struct plan_ctx c;
 	struct sip_edit *e;
 	s32 body_delta = 0, delta = 0;
 	u32 i, end = 0, mask = 0;
 	u32 what = x->what;
 
+	c.b = buf;
+	c.len = len;
+	c.x = x;
+	c.out = out;
+	c.err = 0;
 	out->n = 0;
 	out->delta = 0;
 	out->what_mask = 0;
@@ -360,6 +400,15 @@ int sip_plan(const char *buf, u32 len, const struct sip_msg *msg,
 	if (!family_ok(&x->sig_old, &x->sig_new) ||
 	    !family_ok(&x->sdp_old, &x->sdp_new))
 		return SIP_PLAN_ERR_FAMILY;
+	if (addr_unspecified(&x->sig_new) || addr_unspecified(&x->sdp_new))
+		return SIP_PLAN_ERR_INPUT;
+	c.sig_n = sip_format_addr(&x->sig_new, false, c.sig_txt);
+	if (sip_addr_eq(&x->sdp_new, &x->sig_new)) {
+		memcpy(c.sdp_txt, c.sig_txt, c.sig_n);
+		c.sdp_n = c.sig_n;
+	} else {
+		c.sdp_n = sip_format_addr(&x->sdp_new, false, c.sdp_txt);
+	}
 	if (sdp && (sdp->err || sdp->body.off < msg->body_off ||
 		    sdp->body.len > msg->msg_len - sdp->body.off ||
 		    sdp->body.off > msg->msg_len))

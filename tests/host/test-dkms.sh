@@ -32,20 +32,19 @@ ver=$(make -s -C "$top" -f Makefile --eval='print-ver: ; @echo $(DKMS_VERSION)' 
 src=$tmp/src/sipalg-$ver
 make -s -C "$top" dkms-source DKMS_SRC="$src" KDIR=/nonexistent >/dev/null
 
+if ! dkms add "$src" > "$tmp/add.log" 2>&1; then
+	echo "FAIL: dkms add: $(tail -1 "$tmp/add.log")"
+	exit 1
+fi
+
 for kdir in "$@"; do
+	kdir=$(cd "$kdir" && pwd -P)	# dkms runs make from elsewhere
 	kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
 		"$kdir/include/generated/utsrelease.h")
 	name="dkms build for $kver"
 	log=$tmp/build-$kver.log
-	if dkms add "$src" >"$log" 2>&1 || grep -q "already added" "$log"; then
-		:
-	else
-		echo "FAIL: $name: dkms add: $(tail -1 "$log")"
-		ret=1
-		continue
-	fi
 	if dkms build -m sipalg -v "$ver" -k "$kver" \
-		--kernelsourcedir "$kdir" >>"$log" 2>&1 &&
+		--kernelsourcedir "$kdir" >"$log" 2>&1 &&
 	   ls /var/lib/dkms/sipalg/"$ver"/"$kver"/*/module/nf_conntrack_sipalg.ko* \
 	      /var/lib/dkms/sipalg/"$ver"/"$kver"/*/module/nf_nat_sipalg.ko* \
 	      >/dev/null 2>&1; then

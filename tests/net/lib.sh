@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # variables for the tests that source this
 #
 # Shared helpers for the sipalg netns tests (kselftest conventions: exit 0
 # pass, 1 fail, 4 skip; one "PASS:"/"FAIL:"/"SKIP:" line per check).
@@ -125,7 +127,7 @@ sipalg_load() {
 	mod_loaded "$m" && return 0
 	for d in $(modinfo -F depends "$SIPALG_KO_DIR/$m.ko" | tr ',' ' '); do
 		case $d in
-		$CT_MOD|$NAT_MOD) sipalg_load "$d" || return 1 ;;
+		"$CT_MOD"|"$NAT_MOD") sipalg_load "$d" || return 1 ;;
 		*) modprobe "$d" || return 1 ;;
 		esac
 	done

@@ -360,9 +360,16 @@ class Udp:
         self.backlog = []
 
     def send(self, data, dst):
+        """Send DATA to DST; False (not an exception) when the kernel
+        refuses, e.g. no route to an address an SDP wrongly named."""
         if isinstance(data, str):
             data = data.encode()
-        self.s.sendto(data, dst[:2])
+        try:
+            self.s.sendto(data, dst[:2])
+        except OSError as e:
+            print('# %s: send to %s: %s' % (self.name, fmt(dst), e.strerror))
+            return False
+        return True
 
     def _read(self, timeout):
         r, _, _ = select.select([self.s], [], [], max(0, timeout))
@@ -446,6 +453,38 @@ def media(tx, dst, rx, timeout=3.0, tries=3):
         if got:
             return got[1]
     return None
+
+
+def media_batch(flows, timeout=2.0, tries=2):
+    """FLOWS: list of (tx, dst, rx). Sends one datagram per flow, all at
+    once (again after timeout/tries), and waits for them together; returns
+    the source address each rx saw, or None, per flow."""
+    tokens = [b'sipnet-' + os.urandom(6).hex().encode() for _ in flows]
+    got = [None] * len(flows)
+    end = time.monotonic() + timeout
+    for n in range(tries):
+        for i, (tx, dst, rx) in enumerate(flows):
+            if got[i] is None:
+                tx.send(rtp_packet(tokens[i]), dst)
+        lap = time.monotonic() + (end - time.monotonic()) / (tries - n)
+        while time.monotonic() < lap and None in got:
+            socks = {}
+            for i, (tx, dst, rx) in enumerate(flows):
+                if got[i] is None:
+                    socks.setdefault(rx.s, rx)
+            r, _, _ = select.select(list(socks), [], [], max(0, lap - time.monotonic()))
+            for so in r:
+                rx = socks[so]
+                d = rx._read(0)
+                if not d:
+                    continue
+                for i, (tx, dst, rxi) in enumerate(flows):
+                    if rxi is rx and got[i] is None and tokens[i] in d[0]:
+                        got[i] = d[1]
+                        break
+        if None not in got:
+            break
+    return got
 
 
 def no_media(tx, dst, rx, timeout=1.0):
@@ -551,6 +590,7 @@ class Test:
         self.passed = 0
         self.sockets = []
         self.restore = []      # (path, old value) of runtime parameters
+        self.shown = set()
         self.ct_mod = 'nf_conntrack_sipalg' if self.helper == 'sipalg' else 'nf_conntrack_sip'
         self.nat_mod = 'nf_nat_sipalg' if self.helper == 'sipalg' else 'nf_nat_sip'
         self.t0 = time.monotonic()
@@ -562,14 +602,20 @@ class Test:
         sys.stdout.flush()
 
     def check(self, ok, what, why='', show=None):
-        """One PASS/FAIL line; SHOW (text or callable) is printed on FAIL."""
+        """One PASS/FAIL line; SHOW (text, Msg or callable) is printed on
+        FAIL, a given text only once per test."""
         if ok:
             self.passed += 1
             print('PASS: %s: %s' % (self.name, what))
         else:
             self.failed += 1
             if show is not None:
-                self.note(show() if callable(show) else show)
+                text = str(show() if callable(show) else show)
+                if text in self.shown:
+                    self.note('(%s: shown above)' % text.split('\n')[0][:60])
+                else:
+                    self.shown.add(text)
+                    self.note(text)
             print('FAIL: %s: %s: %s' % (self.name, what, why or 'failed'))
         sys.stdout.flush()
         return bool(ok)
@@ -688,6 +734,7 @@ class Test:
         rc, out = sh(None, 'modprobe nf_conntrack_sip %s && modprobe nf_nat_sip' % args)
         if rc:
             self.skip('cannot load the in-tree SIP helper: ' + out.strip())
+        self.check(True, 'load the helper modules')
 
     def _load_sipalg(self, params):
         kodir = os.environ.get('SIPALG_KO_DIR', '')
@@ -707,7 +754,7 @@ class Test:
                '[ -d /sys/module/{nat} ] || insmod {ko}/{nat}.ko').format(
                    ko=kodir, ct=self.ct_mod, nat=self.nat_mod, args=args)
         rc, out = sh(None, cmd)
-        self.require(rc == 0, 'load %s and %s' % (self.ct_mod, self.nat_mod),
+        self.require(rc == 0, 'load the helper modules',
                      out.strip().replace('\n', ' | '))
 
     def _unload(self, mods):
@@ -740,13 +787,16 @@ class Test:
 
     # --- router state ----------------------------------------------------
     def expects(self):
-        rc, out = sh(self.ns['rtr'], 'conntrack -L expect 2>/dev/null')
+        """Expectations in rtr, IPv4 and IPv6 (conntrack -L lists only
+        IPv4 unless told -f ipv6)."""
+        rc, out = sh(self.ns['rtr'], 'conntrack -L expect 2>/dev/null; '
+                     'conntrack -L expect -f ipv6 2>/dev/null')
         return [parse_expect(ln) for ln in out.splitlines()
                 if 'proto=' in ln]
 
     def expects_text(self):
-        rc, out = sh(self.ns['rtr'], 'conntrack -L expect 2>&1')
-        return 'conntrack -L expect in rtr:\n' + (out.strip() or '(nothing)')
+        rc, out = sh(self.ns['rtr'], 'conntrack -L expect 2>&1; conntrack -L expect -f ipv6 2>&1')
+        return 'conntrack -L expect [-f ipv6] in rtr:\n' + (out.strip() or '(nothing)')
 
     def conntrack(self, args=''):
         rc, out = sh(self.ns['rtr'], 'conntrack -L %s 2>/dev/null' % args)
@@ -769,7 +819,7 @@ class Test:
         """Expectations (this helper's) whose tuple destination port is PORT."""
         exps = self.expects() if exps is None else exps
         return [e for e in exps if e.get('dport') == port and
-                e.get('helper') == self.helper and (dst is None or e.get('dst') == dst)]
+                e.get('helper') == self.helper and (dst is None or same_addr(e.get('dst'), dst))]
 
     # --- SIP conveniences ---------------------------------------------------
     def check_outbound(self, m, what, private, pub, with_sdp=True, seen_by='srv',

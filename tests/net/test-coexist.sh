@@ -12,7 +12,9 @@
 #                       udp dport 5062 -> ct helper "sipalg"
 #                       masquerade out of wan
 set -u
-TEST_NAME=coexist
+# shellcheck disable=SC2034  # used by lib.sh
+TEST_NAME="coexist"
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 checktool "nft --version" "run nft"
@@ -27,19 +29,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit $ksft_fail; }
-modprobe nf_nat_sip || { fail "modprobe nf_nat_sip"; exit $ksft_fail; }
+sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit "$ksft_fail"; }
+modprobe nf_nat_sip || { fail "modprobe nf_nat_sip"; exit "$ksft_fail"; }
 check "in-tree nf_conntrack_sip/nf_nat_sip and sipalg load side by side" \
-	eval 'sipalg_load $NAT_MOD && mod_loaded nf_conntrack_sip && mod_loaded nf_nat_sip'
+	eval 'sipalg_load "$NAT_MOD" && mod_loaded nf_conntrack_sip && mod_loaded nf_nat_sip'
 
 if ! setup_topology; then
 	echo "SKIP: $TEST_NAME: cannot build the netns topology"
-	exit $ksft_skip
+	exit "$ksft_skip"
 fi
 # shellcheck disable=SC2154  # set by setup_topology
 {
 rtr_helper_rules sip udp 5060 && rtr_helper_rules sipalg udp 5062
-} || { fail "nft rules with both helpers in rtr"; exit $ksft_fail; }
+} || { fail "nft rules with both helpers in rtr"; exit "$ksft_fail"; }
 
 send_udp "$cli" $SRV4 5060 "$(sip_options $CLI4 5070 $SRV4 5060)" 2>/dev/null
 send_udp "$cli" $SRV4 5062 "$(sip_options $CLI4 5070 $SRV4 5062)" 2>/dev/null

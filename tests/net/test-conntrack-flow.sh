@@ -18,7 +18,9 @@
 #  cli --- SIP OPTIONS ---> srv:5060   =>  conntrack -L in rtr:
 #      src=192.168.0.31 ... dport=5060 src=203.0.113.5 dst=203.0.113.1 ... helper=sipalg
 set -u
-TEST_NAME=conntrack-flow
+# shellcheck disable=SC2034  # used by lib.sh
+TEST_NAME="conntrack-flow"
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 checktool "nft --version" "run nft"
@@ -32,16 +34,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit $ksft_fail; }
-sipalg_load $NAT_MOD || { fail "loading our modules"; exit $ksft_fail; }
+sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit "$ksft_fail"; }
+sipalg_load "$NAT_MOD" || { fail "loading our modules"; exit "$ksft_fail"; }
 if ! setup_topology; then
 	echo "SKIP: $TEST_NAME: cannot build the netns topology"
-	exit $ksft_skip
+	exit "$ksft_skip"
 fi
 # shellcheck disable=SC2154  # set by setup_topology
 {
 rtr_helper_rules sipalg udp 5060 && rtr_helper_rules sipalg tcp 5060
-} || { fail "nft rules with ct helper \"sipalg\" in rtr"; exit $ksft_fail; }
+} || { fail "nft rules with ct helper \"sipalg\" in rtr"; exit "$ksft_fail"; }
 
 check "topology: cli reaches srv through the masquerade (control)" \
 	ip netns exec "$cli" busybox ping -c 1 -W 2 $SRV4 >/dev/null

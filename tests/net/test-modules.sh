@@ -15,7 +15,9 @@
 # /sys/module; bad parameters refused with the module's own pr_err naming
 # the bad value.
 set -u
-TEST_NAME=modules
+# shellcheck disable=SC2034  # used by lib.sh
+TEST_NAME="modules"
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 checktool "modinfo --version" "run modinfo"
@@ -34,7 +36,7 @@ for d in $(modinfo -F depends "$SIPALG_KO_DIR/$CT_MOD.ko" | tr ',' ' '); do
 done
 if ! sipalg_unload; then
 	fail "our modules were loaded and cannot be unloaded"
-	exit $ksft_fail
+	exit "$ksft_fail"
 fi
 
 # Lines a load may leave besides the banners: the taint notices.
@@ -46,7 +48,7 @@ only_banners() {
 	n=$(dmesg_since | grep -c "^$CT_MOD: SIP ALG .*loaded")
 	if [[ -n $extra ]]; then
 		fail "$what: dmesg has more than the banner"
-		echo "$extra" | sed 's/^/#   /'
+		printf '#   %s\n' "${extra//$'\n'/$'\n'#   }"
 	elif ((n != expect_ct)); then
 		fail "$what: $n conntrack banners for $expect_ct loads"
 	else
@@ -93,7 +95,7 @@ CYCLES=1 cycle "nat unloaded and reloaded 3 times under a loaded ct" \
 # --- parameters ----------------------------------------------------------
 param_is() { [[ -r $P/$1 && $(<"$P/$1") == "$2" ]]; }
 
-if sipalg_load $CT_MOD; then
+if sipalg_load "$CT_MOD"; then
 	check "param ports defaults to 5060,5061" param_is ports 5060,5061
 	check "param sip_timeout defaults to 3600" param_is sip_timeout 3600
 	check "param direct_media defaults to Y" param_is direct_media Y
@@ -106,7 +108,7 @@ descs=$(modinfo -F parm "$SIPALG_KO_DIR/$CT_MOD.ko")
 check "modinfo: ports, sip_timeout, direct_media each state a default" \
 	bash -c '[[ $(grep -Ec "^(ports|sip_timeout|direct_media):.*default" <<<"$1") == 3 ]]' _ "$descs"
 
-if sipalg_load $CT_MOD ports=5070,5080,5090 sip_timeout=60 direct_media=0; then
+if sipalg_load "$CT_MOD" ports=5070,5080,5090 sip_timeout=60 direct_media=0; then
 	check "params set at load: ports=5070,5080,5090 sip_timeout=60 direct_media=0" \
 		eval 'param_is ports 5070,5080,5090 && param_is sip_timeout 60 && param_is direct_media N'
 	sipalg_unload
@@ -125,7 +127,7 @@ refused() {
 		sipalg_unload
 		return
 	fi
-	if mod_loaded $CT_MOD; then
+	if mod_loaded "$CT_MOD"; then
 		fail "$what: the module is still there after a refused load"
 		return
 	fi
@@ -143,6 +145,6 @@ refused "9 ports" ports 5068 ports=5060,5061,5062,5063,5064,5065,5066,5067,5068
 refused "port 0" ports 0 ports=5060,0
 refused "sip_timeout=0" sip_timeout 0 sip_timeout=0
 
-check "defaults load again after the refusals" sipalg_load $CT_MOD
+check "defaults load again after the refusals" sipalg_load "$CT_MOD"
 sipalg_unload
 exit $ret

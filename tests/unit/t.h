@@ -49,7 +49,7 @@ static int t_npass, t_nfail;
 		       (int)_s.len, (buf) + _s.off, _w); \
 } while (0)
 
-static void t_report(const char *name, bool ok)
+static inline void t_report(const char *name, bool ok)
 {
 	if (ok) {
 		t_npass++;
@@ -61,7 +61,7 @@ static void t_report(const char *name, bool ok)
 	t_why[0] = 0;
 }
 
-static int t_exit(void)
+static inline int t_exit(void)
 {
 	fflush(stdout);
 	fprintf(stderr, "%d passed, %d failed\n", t_npass, t_nfail);

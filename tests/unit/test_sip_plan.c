@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sip_plan() + sip_apply(): exact output bytes for the seed phone, the
+ * matching rules of sip_plan.h, and the rewrite invariants
+ * (rewrite_check.h) over every parseable corpus message.
+ */
+#include "t.h"
+#include "rewrite_check.h"
+
+static struct sip_msg m, m2;
+static struct sdp_msg s, s2;
+static struct sip_edits ed;
+static char in[65536], out[65536 + 4096], want[65536];
+static u32 in_len, out_len;
+
+static struct sip_xlate xl(const char *old, u16 oport, const char *new_,
+			   u16 nport, const char *sold, const char *snew,
+			   u32 what)
+{
+	struct sip_xlate x;
+
+	memset(&x, 0, sizeof(x));
+	x.what = what;
+	x.sig_old = t_addr(old);
+	x.sig_new = t_addr(new_);
+	x.sig_old_port = oport;
+	x.sig_new_port = nport;
+	x.sdp_old = t_addr(sold);
+	x.sdp_new = t_addr(snew);
+	return x;
+}
+
+/* parse (+SDP) + plan + apply + invariants; leaves the result in out */
+static const char *run(const struct sip_xlate *x, int want_plan_err)
+{
+	const struct sdp_msg *sp = NULL;
+	const char *why;
+	int err;
+
+	err = sip_parse(in, in_len, &m);
+	if (err)
+		RC_FAIL("parse: %s", sip_strerror(err));
+	if (m.flags & SIP_F_SDP) {
+		err = sdp_parse(in, in_len, m.sdp.off, m.sdp.len, &s);
+		if (err)
+			RC_FAIL("sdp: %s", sip_strerror(err));
+		sp = &s;
+	}
+	err = sip_plan(in, in_len, &m, sp, x, &ed);
+	if (err != want_plan_err)
+		RC_FAIL("plan: %s", sip_strerror(err));
+	if (err)
+		return NULL;
+	err = sip_apply(in, in_len, &ed, out, sizeof(out), &out_len);
+	if (err)
+		RC_FAIL("apply: %s", sip_strerror(err));
+	why = rewrite_check(in, in_len, &m, sp, x, &ed, out, out_len, &m2, &s2);
+	return why;
+}
+
+#define T_RUN(x) do { \
+	const char *_w = run(x, 0); \
+	if (_w) \
+		T_FAIL("line %d: %s", __LINE__, _w); \
+} while (0)
+
+static bool t_out_is(const char *file)
+{
+	u32 n = (u32)t_load(file, want, sizeof(want));
+
+	if (n != out_len || memcmp(out, want, n)) {
+		u32 i = 0;
+
+		while (i < n && i < out_len && out[i] == want[i])
+			i++;
+		T_FAIL("output differs from %s at byte %u: \"%.30s\"", file, i,
+		       out + i);
+	}
+	return true;
+}
+
+/* ---------- the seed phone, exact bytes ---------- */
+
+struct seed_case {
+	const char *name, *in, *expect;
+	const char *new_addr;
+	u16 new_port, rtp;
+	u32 n_edits;
+};
+
+static const struct seed_case seeds[] = {
+	{ "plan fanvil REGISTER -> 203.0.113.1:5010 exact bytes",
+	  "corpus/seed/fanvil-x3-register.sip",
+	  "data/fanvil-register-203.0.113.1-5010.sip", "203.0.113.1", 5010, 0,
+	  2 },
+	{ "plan fanvil REGISTER -> 203.0.113.1:1024 exact bytes",
+	  "corpus/seed/fanvil-x3-register.sip",
+	  "data/fanvil-register-203.0.113.1-1024.sip", "203.0.113.1", 1024, 0,
+	  2 },
+	{ "plan fanvil INVITE -> 203.0.113.1:5010 exact bytes",
+	  "corpus/seed/fanvil-x3-invite.sip",
+	  "data/fanvil-invite-203.0.113.1-5010.sip", "203.0.113.1", 5010, 0,
+	  5 },
+	{ "plan fanvil INVITE -> 203.0.113.1:1024, RTP 8000 exact bytes",
+	  "corpus/seed/fanvil-x3-invite.sip",
+	  "data/fanvil-invite-203.0.113.1-1024-rtp8000.sip", "203.0.113.1",
+	  1024, 8000, 6 },
+	{ "plan fanvil INVITE -> 203.0.113.100:65000, RTP 40000 exact bytes",
+	  "corpus/seed/fanvil-x3-invite.sip",
+	  "data/fanvil-invite-203.0.113.100-65000-rtp40000.sip",
+	  "203.0.113.100", 65000, 40000, 6 },
+};
+
+static const struct seed_case *scur;
+
+static bool seed_one(void)
+{
+	struct sip_xlate x = xl("192.168.0.31", 5010, scur->new_addr,
+				scur->new_port, "192.168.0.31", scur->new_addr,
+				SIP_XF_ALL);
+
+	x.rtp_port[0] = scur->rtp;
+	in_len = (u32)t_load(scur->in, in, sizeof(in));
+	T_RUN(&x);
+	T_EQ(ed.n, scur->n_edits);
+	return t_out_is(scur->expect);
+}
+
+/* The same INVITE, replies' mask: only Via and Contact may change. */
+static bool mask_respected(void)
+{
+	struct sip_xlate x = xl("192.168.0.31", 5010, "203.0.113.1", 5010,
+				"192.168.0.31", "203.0.113.1",
+				SIP_XF_VIA | SIP_XF_CONTACT);
+
+	in_len = (u32)t_load("corpus/seed/fanvil-x3-invite.sip", in,
+			     sizeof(in));
+	T_RUN(&x);
+	T_EQ(ed.n, 2);
+	T_EQ(ed.what_mask, (1u << SIP_EK_VIA) | (1u << SIP_EK_CONTACT));
+	T_EQ(ed.new_body_len, 251);
+	x.what = SIP_XF_ALL_SDP;
+	T_RUN(&x);
+	T_EQ(ed.n, 3);	/* o=, c=, Content-Length */
+	T_EQ(ed.what_mask, (1u << SIP_EK_SDP_ORIGIN) |
+	     (1u << SIP_EK_SDP_CONN) | (1u << SIP_EK_CLEN));
+	x.what = 0;
+	T_RUN(&x);
+	T_EQ(ed.n, 0);
+	T_OK(out_len == in_len && !memcmp(in, out, in_len));
+	return true;
+}
+
+/* A 200 OK back to the phone: translate the WAN address back. */
+static bool reply_direction(void)
+{
+	struct sip_xlate x = xl("203.0.113.1", 1024, "192.168.0.31", 5010,
+				NULL, NULL, SIP_XF_VIA | SIP_XF_VIA_RECEIVED |
+				SIP_XF_VIA_RPORT | SIP_XF_CONTACT);
+	static const char want_msg[] =
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 192.168.0.31:5010;branch=z9hG4bK1076223;received=192.168.0.31;rport=5010\n"
+		"From: \"011\" <sip:011@avantelecom.avantele.com:5060>;tag=146371000\n"
+		"To: \"011\" <sip:011@avantelecom.avantele.com:5060>;tag=as1\n"
+		"Call-ID: 20063242339186-62012442819438@192.168.0.31\n"
+		"CSeq: 1 REGISTER\n"
+		"Contact: <sip:011@192.168.0.31:5010>;expires=3600\n"
+		"Content-Length: 0\n\n";
+
+	in_len = t_crlf(
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 203.0.113.1:1024;branch=z9hG4bK1076223;received=203.0.113.1;rport=1024\n"
+		"From: \"011\" <sip:011@avantelecom.avantele.com:5060>;tag=146371000\n"
+		"To: \"011\" <sip:011@avantelecom.avantele.com:5060>;tag=as1\n"
+		"Call-ID: 20063242339186-62012442819438@192.168.0.31\n"
+		"CSeq: 1 REGISTER\n"
+		"Contact: <sip:011@203.0.113.1:1024>;expires=3600\n"
+		"Content-Length: 0\n\n", in, sizeof(in));
+	T_RUN(&x);
+	T_EQ(ed.n, 4);
+	T_EQ(out_len, t_crlf(want_msg, want, sizeof(want)));
+	T_OK(!memcmp(out, want, out_len));
+	/* rport not enabled: left as is */
+	x.what &= ~SIP_XF_VIA_RPORT;
+	T_RUN(&x);
+	T_EQ(ed.n, 3);
+	T_EQ(m2.via[0].rport_num, 1024);
+	return true;
+}
+
+/* RFC 3261 19.1.2: no port = 5060 for sip:, 5061 for sips:/TLS. */
+static bool default_ports(void)
+{
+	struct sip_xlate x = xl("10.0.0.1", 5060, "198.51.100.1", 5060,
+				NULL, NULL, SIP_XF_ALL_SIP);
+
+	in_len = t_crlf(
+		"INVITE sips:b@10.0.0.1 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1;branch=a\n"
+		"Via: SIP/2.0/TLS 10.0.0.1;branch=b\n"
+		"Via: SIP/2.0/TLS 10.0.0.1:5060;branch=c\n"
+		"From: <sip:a@10.0.0.1>;tag=1\n"
+		"To: <sip:b@10.0.0.1:5061>\n"
+		"Call-ID: d\nCSeq: 1 INVITE\n"
+		"Contact: <sip:a@10.0.0.1>, <sips:a@10.0.0.1:5060>\n"
+		"Content-Length: 0\n\n", in, sizeof(in));
+	T_RUN(&x);
+	/* matches: Via a, Via c, From, Contact 1 and 2 */
+	T_EQ(ed.n, 5);
+	T_SPAN(out, m2.via[0].sent_by.span, "198.51.100.1");
+	T_SPAN(out, m2.via[1].sent_by.span, "10.0.0.1");
+	T_SPAN(out, m2.via[2].sent_by.span, "198.51.100.1:5060");
+	T_SPAN(out, m2.ruri.hp.span, "10.0.0.1");
+	T_SPAN(out, m2.from.hp.span, "198.51.100.1");
+	T_SPAN(out, m2.to.hp.span, "10.0.0.1:5061");
+	T_SPAN(out, m2.contact[1].uri.hp.span, "198.51.100.1:5060");
+	/* a new port different from the default gets written */
+	x.sig_new_port = 6000;
+	T_RUN(&x);
+	T_SPAN(out, m2.via[0].sent_by.span, "198.51.100.1:6000");
+	T_SPAN(out, m2.from.hp.span, "198.51.100.1:6000");
+	/* sig_old_port 0 = any port; sig_new_port 0 = keep the port */
+	x.sig_old_port = 0;
+	x.sig_new_port = 0;
+	T_RUN(&x);
+	T_EQ(ed.n, 8);
+	T_SPAN(out, m2.via[1].sent_by.span, "198.51.100.1");
+	T_SPAN(out, m2.to.hp.span, "198.51.100.1:5061");
+	T_SPAN(out, m2.ruri.hp.span, "198.51.100.1");
+	return true;
+}
+
+static bool ipv6_rewrite(void)
+{
+	struct sip_xlate x = xl("2001:db8::10", 5060, "2001:db8:ffff:0:0:0:0:1",
+				5060, "2001:db8::10", "2001:db8:ffff::1",
+				SIP_XF_ALL);
+	static const char *sdp_lines =
+		"v=0\n"
+		"o=- 1 1 IN IP6 2001:db8::10\n"
+		"s=-\n"
+		"c=IN IP6 2001:db8::10\n"
+		"t=0 0\n"
+		"m=audio 6000 RTP/AVP 0\n"
+		"a=rtcp:6001 IN IP6 2001:db8::10\n";
+	char sdpb[512];
+	u32 sl = t_crlf(sdp_lines, sdpb, sizeof(sdpb));
+	char *p = in;
+
+	p += t_crlf("INVITE sip:bob@[2001:db8::20] SIP/2.0\n"
+		    "Via: SIP/2.0/UDP [2001:db8::10];branch=z9hG4bKv6;received=2001:db8::10;maddr=[2001:db8::10]\n"
+		    "From: <sip:alice@[2001:db8::10]>;tag=1\n"
+		    "To: <sip:bob@[2001:db8::20]>\n"
+		    "Call-ID: v6@[2001:db8::10]\nCSeq: 1 INVITE\n"
+		    "Contact: <sip:alice@[2001:db8::10]:5060>\n"
+		    "Content-Type: application/sdp\n", p, 4096);
+	p += sprintf(p, "Content-Length: %u\r\n\r\n", sl);
+	memcpy(p, sdpb, sl);
+	in_len = (u32)(p - in) + sl;
+	x.rtcp_port[0] = 7001;
+	T_RUN(&x);
+	T_SPAN(out, m2.via[0].sent_by.span, "[2001:db8:ffff::1]");
+	T_SPAN(out, m2.via[0].received, "2001:db8:ffff::1");
+	T_SPAN(out, m2.via[0].maddr, "[2001:db8:ffff::1]");
+	T_SPAN(out, m2.contact[0].uri.hp.span, "[2001:db8:ffff::1]:5060");
+	T_SPAN(out, m2.from.hp.span, "[2001:db8:ffff::1]");
+	T_SPAN(out, m2.call_id, "v6@[2001:db8::10]");
+	T_SPAN(out, s2.o_addr.addr, "2001:db8:ffff::1");
+	T_SPAN(out, s2.conn.addr, "2001:db8:ffff::1");
+	T_SPAN(out, s2.media[0].rtcp_conn.addr, "2001:db8:ffff::1");
+	T_EQ(s2.media[0].rtcp_port_num, 7001);
+	/* mixing families is refused */
+	x.sdp_new = t_addr("192.0.2.1");
+	T_OK(run(&x, SIP_PLAN_ERR_FAMILY) == NULL);
+	T_EQ(ed.n, 0);
+	return true;
+}
+
+static const char *media_sdp(int n, const char *c)
+{
+	static char text[8192];
+	char *p = text;
+	int i;
+
+	p += sprintf(p, "v=0\no=- 1 1 IN IP4 10.0.0.5\ns=-\nc=IN IP4 %s\nt=0 0\n",
+		     c);
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "m=audio %d RTP/AVP 0\na=rtcp:%d%s\n",
+			     i == 3 ? 0 : 30000 + 2 * i, 30001 + 2 * i,
+			     i == 5 ? " IN IP4 10.0.0.5" : "");
+	return text;
+}
+
+static u32 invite_with(const char *sdp_text, const char *ctype)
+{
+	char body[8192];
+	u32 bl = t_crlf(sdp_text, body, sizeof(body));
+	char *p = in;
+
+	p += t_crlf("INVITE sip:b@example.com SIP/2.0\n"
+		    "Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z\n"
+		    "From: <sip:a@10.0.0.5>;tag=1\nTo: <sip:b@example.com>\n"
+		    "Call-ID: media\nCSeq: 1 INVITE\n", p, 4096);
+	p += sprintf(p, "Content-Type: %s\r\nContent-Length: %u\r\n\r\n",
+		     ctype, bl);
+	memcpy(p, body, bl);
+	return (u32)(p - in) + bl;
+}
+
+static bool media_ports_and_rtcp(void)
+{
+	struct sip_xlate x = xl("10.0.0.5", 5060, "203.0.113.9", 5060,
+				"10.0.0.5", "203.0.113.9", SIP_XF_ALL);
+	int i;
+
+	for (i = 0; i < SDP_MAX_MEDIA; i++) {
+		x.rtp_port[i] = (u16)(1024 + 2 * i);
+		x.rtcp_port[i] = (u16)(1025 + 2 * i);
+	}
+	in_len = invite_with(media_sdp(SDP_MAX_MEDIA, "10.0.0.5"),
+			     "application/sdp");
+	T_RUN(&x);
+	T_EQ(s2.n_media, 16);
+	T_EQ(s2.media[0].port_num, 1024);
+	T_EQ(s2.media[0].rtcp_port_num, 1025);
+	T_EQ(s2.media[3].port_num, 0);		/* disabled stays disabled */
+	T_EQ(s2.media[3].rtcp_port_num, 30007);
+	T_EQ(s2.media[15].port_num, 1054);
+	T_SPAN(out, s2.media[5].rtcp_conn.addr, "203.0.113.9");
+	/* 17 streams: the SDP is refused, nothing in it is planned */
+	in_len = invite_with(media_sdp(SDP_MAX_MEDIA + 1, "10.0.0.5"),
+			     "application/sdp");
+	T_EQ(sip_parse(in, in_len, &m), 0);
+	T_EQ(sdp_parse(in, in_len, m.sdp.off, m.sdp.len, &s), SDP_ERR_TOO_MANY);
+	return true;
+}
+
+static bool hold_untouched(void)
+{
+	struct sip_xlate x = xl("10.0.0.5", 5060, "203.0.113.9", 5060,
+				"0.0.0.0", "203.0.113.9", SIP_XF_ALL);
+
+	in_len = invite_with(media_sdp(2, "0.0.0.0"), "application/sdp");
+	T_RUN(&x);
+	T_SPAN(out, s2.conn.addr, "0.0.0.0");
+	T_OK(s2.conn.flags & SDP_CF_HOLD);
+	x.sdp_old = t_addr("10.0.0.5");
+	T_RUN(&x);
+	T_SPAN(out, s2.conn.addr, "0.0.0.0");
+	T_SPAN(out, s2.o_addr.addr, "203.0.113.9");
+	return true;
+}
+
+static bool multipart_clen(void)
+{
+	struct sip_xlate x = xl("10.0.0.5", 5060, "203.0.113.100", 5060,
+				"10.0.0.5", "203.0.113.100", SIP_XF_ALL);
+	char body[4096];
+
+	snprintf(body, sizeof(body),
+		 "preamble\n--zz\nContent-Type: text/plain\n\nhello\n"
+		 "--zz\nContent-Type: application/sdp\n\n%s\n--zz--\n",
+		 media_sdp(1, "10.0.0.5"));
+	in_len = invite_with(body, "multipart/mixed;boundary=zz");
+	T_RUN(&x);
+	T_OK(m.flags & SIP_F_SDP);
+	T_OK(m.sdp.off > m.body_off && m.sdp.off + m.sdp.len < m.msg_len);
+	T_EQ(ed.new_body_len, m.body_len + 10);	/* o= and c=: +5 each */
+	T_EQ(m2.clen, m.body_len + 10);
+	T_SPAN(out, s2.conn.addr, "203.0.113.100");
+	/* the SDP part is left alone when the message has none */
+	snprintf(body, sizeof(body),
+		 "--zz\nContent-Type: text/plain\n\nc=IN IP4 10.0.0.5\n--zz--\n");
+	in_len = invite_with(body, "multipart/mixed;boundary=zz");
+	T_RUN(&x);
+	T_OK(!(m.flags & SIP_F_SDP));
+	T_EQ(ed.new_body_len, m.body_len);
+	return true;
+}
+
+static bool refusals(void)
+{
+	struct sip_xlate x = xl("10.0.0.5", 5060, "203.0.113.100", 5060,
+				"10.0.0.5", "203.0.113.100", SIP_XF_ALL);
+	char small[16];
+	u32 n;
+
+	/* never translate to 0.0.0.0 / :: (hold; CVE-2026-31427) */
+	in_len = invite_with(media_sdp(1, "10.0.0.5"), "application/sdp");
+	x.sdp_new = t_addr("0.0.0.0");
+	T_OK(run(&x, SIP_PLAN_ERR_INPUT) == NULL);
+	x.sdp_new = t_addr("203.0.113.100");
+	x.sig_new = t_addr("0.0.0.0");
+	T_OK(run(&x, SIP_PLAN_ERR_INPUT) == NULL);
+	x.sig_new = t_addr("203.0.113.100");
+	/* body changes but Content-Length appears twice */
+	in_len = invite_with(media_sdp(1, "10.0.0.5"), "application/sdp");
+	n = in_len;
+	{
+		char *cl = strstr(in, "Content-Length:");
+		char tmp[65536];
+		size_t pre = (size_t)(cl - in);
+		u32 v = m.clen;
+
+		T_EQ(sip_parse(in, n, &m), 0);
+		v = m.clen;
+		memcpy(tmp, in, pre);
+		pre += (size_t)sprintf(tmp + pre, "l: %u\r\n", v);
+		memcpy(tmp + pre, cl, n - (cl - in));
+		in_len = (u32)(pre + n - (cl - in));
+		memcpy(in, tmp, in_len);
+	}
+	T_OK(run(&x, SIP_PLAN_ERR_CLEN) == NULL);
+	/* without body edits the duplicate is harmless */
+	x.what = SIP_XF_ALL_SIP;
+	T_RUN(&x);
+	/* a failed parse is not planned */
+	m.err = SIP_ERR_VIA;
+	T_EQ(sip_plan(in, in_len, &m, NULL, &x, &ed), SIP_PLAN_ERR_INPUT);
+	/* sip_apply never overruns its output */
+	T_EQ(sip_parse(in, in_len, &m), 0);
+	T_EQ(sip_plan(in, in_len, &m, NULL, &x, &ed), 0);
+	T_EQ(sip_apply(in, in_len, &ed, small, sizeof(small), &n),
+	     SIP_PLAN_ERR_SPACE);
+	return true;
+}
+
+/*
+ * Property sweep: every parseable corpus message (and the seeds), with
+ * the address of its first Via / its c= translated to addresses of other
+ * lengths, new ports, every mask: the invariants of rewrite_check.h hold.
+ */
+static const char *const sweep_files[] = {
+	"seed/fanvil-x3-register.sip", "seed/fanvil-x3-invite.sip",
+	"rfc4475/wsinv.sip", "rfc4475/wsinvFixed.sip", "rfc4475/intmeth.sip",
+	"rfc4475/esc01.sip", "rfc4475/escnull.sip", "rfc4475/esc02.sip",
+	"rfc4475/lwsdisp.sip", "rfc4475/longreq.sip", "rfc4475/dblreq.sip",
+	"rfc4475/semiuri.sip", "rfc4475/transports.sip", "rfc4475/mpart01.sip",
+	"rfc4475/unreason.sip", "rfc4475/noreason.sip", "rfc4475/lwsstart.sip",
+	"rfc4475/trws.sip", "rfc4475/baddate.sip", "rfc4475/badbranch.sip",
+	"rfc4475/unkscm.sip", "rfc4475/novelsc.sip", "rfc4475/unksm2.sip",
+	"rfc4475/bext01.sip", "rfc4475/inv2543.sip", "rfc4475/invut.sip",
+	"rfc4475/regaut01.sip", "rfc4475/regescrt.sip", "rfc4475/cparam01.sip",
+	"rfc4475/cparam02.sip", "rfc4475/sdp01.sip", "rfc4475/zeromf.sip",
+	"rfc4475/bcast.sip",
+};
+
+static const char *cur_file;
+
+static bool sweep_one(void)
+{
+	static const char *const v4[] = { "1.2.3.4", "203.0.113.254",
+					  "10.0.0.1" };
+	static const u16 ports[] = { 0, 5060, 1024, 65535 };
+	static const u32 masks[] = { SIP_XF_ALL, SIP_XF_VIA | SIP_XF_CONTACT,
+				     SIP_XF_ALL_SDP, SIP_XF_ALL_SIP };
+	char rel[256];
+	struct sip_xlate x;
+	struct sip_addr so;
+	u32 a, p, k, i, edits = 0;
+	const char *why;
+
+	snprintf(rel, sizeof(rel), "corpus/%s", cur_file);
+	in_len = (u32)t_load(rel, in, sizeof(in));
+	T_EQ(sip_parse(in, in_len, &m), 0);
+	memset(&so, 0, sizeof(so));
+	if (m.flags & SIP_F_SDP) {
+		T_EQ(sdp_parse(in, in_len, m.sdp.off, m.sdp.len, &s), 0);
+		so = s.conn.ip;
+	}
+	for (a = 0; a < 3; a++)
+		for (p = 0; p < 4; p++)
+			for (k = 0; k < 4; k++) {
+				memset(&x, 0, sizeof(x));
+				x.what = masks[k];
+				x.sig_old = m.via[0].sent_by.addr;
+				x.sig_old_port = p ? m.via[0].sent_by.port_num : 0;
+				x.sig_new = t_addr(v4[a]);
+				if (x.sig_old.family == SIP_AF_INET6)
+					x.sig_new = t_addr("2001:db8:aaaa::1");
+				x.sig_new_port = ports[p];
+				x.sdp_old = so;
+				x.sdp_new = so.family == SIP_AF_INET6 ?
+					    t_addr("::2") : t_addr(v4[a]);
+				for (i = 0; i < SDP_MAX_MEDIA; i++) {
+					x.rtp_port[i] = ports[(p + i) % 4];
+					x.rtcp_port[i] = ports[(p + i + 1) % 4];
+				}
+				why = run(&x, 0);
+				if (why)
+					T_FAIL("addr %u port %u mask %u: %s",
+					       a, p, k, why);
+				edits += ed.n;
+			}
+	return true;
+}
+
+int main(void)
+{
+	char name[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		scur = &seeds[i];
+		t_report(scur->name, seed_one());
+	}
+	t_report("plan per-direction mask: only the asked kinds change",
+		 mask_respected());
+	t_report("plan reply direction: Via received/rport and Contact back",
+		 reply_direction());
+	t_report("plan default ports 5060/5061 and port insertion",
+		 default_ports());
+	t_report("plan IPv6 (RFC 5952 output) in SIP and SDP", ipv6_rewrite());
+	t_report("plan 16 media: m= and a=rtcp ports, rtcp address",
+		 media_ports_and_rtcp());
+	t_report("plan hold address 0.0.0.0 never rewritten", hold_untouched());
+	t_report("plan multipart: Content-Length is the whole body",
+		 multipart_clen());
+	t_report("plan refuses: 0.0.0.0 target, duplicate Content-Length, bad input, space",
+		 refusals());
+	for (i = 0; i < sizeof(sweep_files) / sizeof(sweep_files[0]); i++) {
+		cur_file = sweep_files[i];
+		snprintf(name, sizeof(name),
+			 "plan property: rewrite %s re-parses, only matches change",
+			 cur_file);
+		t_report(name, sweep_one());
+	}
+	return t_exit();
+}
