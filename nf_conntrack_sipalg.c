@@ -189,7 +189,9 @@ MODULE_PARM_DESC(auto_assign,
 	X(sdp_malformed)	/* passed untouched: cannot parse SDP */\
 	X(dropped)		/* dropped by drop_malformed */		\
 	X(not_linear)		/* could not linearize */		\
-	X(tcp_partial)		/* TCP message continues in a later segment */ \
+	X(tcp_partial)		/* passed untouched: TCP message split */ \
+	X(tcp_continuation)	/* segment inside a split message */	\
+	X(tcp_unsynced)		/* TCP position lost: waiting for a start */ \
 	X(rewritten)		/* messages changed by NAT */		\
 	X(rewrite_failed)						\
 	X(media_pinholes)	/* media expectations registered */	\
@@ -309,9 +311,20 @@ EXPORT_SYMBOL_GPL(sip_plan);
  * Per-flow state and per-call media pinholes
  */
 
+/*
+ * Where a TCP direction's next SIP message starts, in the sender's sequence
+ * space (the helper sees sequence numbers before seqadj).  Without it a
+ * segment that continues a message body would be read as a new message.
+ */
+struct sipalg_stream {
+	u32 next_seq;
+	bool sync;		/* next_seq is known */
+};
+
 /* In the helper's private area of every signalling flow: 32 bytes at most. */
 struct sipalg_master {
 	u32 register_cseq;	/* REGISTER that asked for a pinhole, 0: none */
+	struct sipalg_stream tcp[IP_CT_DIR_MAX];
 };
 
 /*
@@ -914,6 +927,55 @@ static bool build_xlate(struct sipalg_ctx *c)
 	return x->what != 0;
 }
 
+static const char *const sipalg_edit_names[] = {
+	[SIP_EK_RURI]		= "Request-URI",
+	[SIP_EK_VIA]		= "Via",
+	[SIP_EK_VIA_RECEIVED]	= "Via received",
+	[SIP_EK_VIA_RPORT]	= "Via rport",
+	[SIP_EK_VIA_MADDR]	= "Via maddr",
+	[SIP_EK_CONTACT]	= "Contact",
+	[SIP_EK_FROM]		= "From",
+	[SIP_EK_TO]		= "To",
+	[SIP_EK_CLEN]		= "Content-Length",
+	[SIP_EK_SDP_ORIGIN]	= "SDP o=",
+	[SIP_EK_SDP_CONN]	= "SDP c=",
+	[SIP_EK_SDP_MPORT]	= "SDP m= port",
+	[SIP_EK_SDP_RTCP_PORT]	= "SDP a=rtcp port",
+	[SIP_EK_SDP_RTCP_ADDR]	= "SDP a=rtcp address",
+};
+
+/*
+ * Dynamic debug (off by default; "echo 'module nf_conntrack_sipalg +p' >
+ * /proc/dynamic_debug/control"): every rewrite, old -> new, with its flow.
+ */
+static void trace_edits(const struct sipalg_ctx *c, const struct sip_edits *ed)
+{
+	const struct nf_conntrack_tuple *t = &c->ct->tuplehash[c->dir].tuple;
+	unsigned int i;
+
+	for (i = 0; i < ed->n; i++) {
+		const struct sip_edit *e = &ed->e[i];
+		const char *what = e->what < ARRAY_SIZE(sipalg_edit_names) &&
+				   sipalg_edit_names[e->what] ?
+				   sipalg_edit_names[e->what] : "?";
+
+		if (nf_ct_l3num(c->ct) == NFPROTO_IPV4)
+			net_dbg_ratelimited("%pI4:%u->%pI4:%u %s: \"%.*s\" -> \"%.*s\"\n",
+					    &t->src.u3.ip, ntohs(t->src.u.all),
+					    &t->dst.u3.ip, ntohs(t->dst.u.all),
+					    what, min_t(int, e->old_len, 64),
+					    c->data + e->off, e->new_len,
+					    e->data);
+		else
+			net_dbg_ratelimited("[%pI6c]:%u->[%pI6c]:%u %s: \"%.*s\" -> \"%.*s\"\n",
+					    &t->src.u3.in6, ntohs(t->src.u.all),
+					    &t->dst.u3.in6, ntohs(t->dst.u.all),
+					    what, min_t(int, e->old_len, 64),
+					    c->data + e->off, e->new_len,
+					    e->data);
+	}
+}
+
 static bool has_answerable_sdp(const struct sip_msg *msg)
 {
 	if (!(msg->flags & SIP_F_SDP))
@@ -1007,6 +1069,7 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 	}
 	if (!ed->n)
 		return NF_ACCEPT;
+	trace_edits(c, ed);
 	if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
 			      c->ctinfo, c->msgoff, ed)) {
 		SIPALG_INC(c->net, rewrite_failed);
@@ -1087,19 +1150,46 @@ static int sipalg_help_udp(struct sk_buff *skb, unsigned int protoff,
 }
 
 /*
- * TCP: every complete message in the segment is handled like a datagram.
- * A message that continues in a later segment passes untouched (counted):
- * its start has already been forwarded.
+ * Does a segment start with a SIP start line?  A request line ends in
+ * "SIP/2.0" (RFC 3261 7.1), a status line starts with it (7.2).  Used to
+ * recognise a retransmitted message start behind the stream position.
+ */
+static bool starts_message(const char *p, u32 n)
+{
+	u32 s = 0, i, lim = min_t(u32, n, 1024);
+
+	/* RFC 5626 keep-alives may come first. */
+	while (s < lim && (p[s] == '\r' || p[s] == '\n'))
+		s++;
+	if (n - s >= 8 && !memcmp(p + s, "SIP/2.0 ", 8))
+		return true;
+	for (i = s; i < lim; i++) {
+		if (p[i] == '\r' || p[i] == '\n')
+			return i - s >= 8 && !memcmp(p + i - 8, " SIP/2.0", 8);
+	}
+	return false;
+}
+
+/*
+ * TCP: every complete message in the segment is handled like a datagram,
+ * several per segment included.  A message that continues in a later
+ * segment passes untouched and is counted (its start has already been
+ * forwarded, so it can no longer be rewritten consistently); the stream
+ * position is kept so that its continuation is not mistaken for a message.
+ * A retransmitted segment that starts a message is handled again and gets
+ * the same edits, which seqadj then finds already accounted for.
  */
 static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			   struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
-	const struct tcphdr *th;
-	struct tcphdr _th;
+	struct sipalg_master *priv = nfct_help_data(ct);
 	unsigned int dataoff, ret = NF_ACCEPT;
+	u32 seq, seglen, cur, orig, msglen, start = 0;
+	struct sipalg_stream *st;
+	const struct tcphdr *th;
 	struct sipalg_ctx c;
-	s32 delta = 0;
-	u32 off, seglen, msglen;
+	struct tcphdr _th;
+	s32 delta = 0, d;
 	int fr;
 
 	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
@@ -1110,40 +1200,74 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	dataoff = protoff + th->doff * 4;
 	if (dataoff >= skb->len)
 		return NF_ACCEPT;
+	seq = ntohl(th->seq);
 	/* No refresh: the TCP state machine owns a stream's lifetime. */
 	ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
+	st = &priv->tcp[c.dir];
 
 	if (unlikely(skb_linearize(skb))) {
 		SIPALG_INC(c.net, not_linear);
 		return NF_ACCEPT;
 	}
+	seglen = skb->len - dataoff;
+
+	/* Where in this segment does a message start? */
+	if (!starts_message(skb->data + dataoff, seglen)) {
+		d = (s32)(st->next_seq - seq);
+		if (!st->sync || d < 0) {
+			/* Lost our place (or a gap): wait for a start line. */
+			SIPALG_INC(c.net, tcp_unsynced);
+			st->sync = false;
+			return NF_ACCEPT;
+		}
+		if ((u32)d >= seglen) {
+			SIPALG_INC(c.net, tcp_continuation);
+			return NF_ACCEPT;
+		}
+		start = d;
+	}
 
 	local_bh_disable();
 	c.s = this_cpu_ptr(sipalg_scratch);
-	seglen = skb->len - dataoff;
-	for (off = 0; off < seglen; off += msglen) {
-		const char *p = skb->data + dataoff + off;
+	/* cur: offset in the payload as it is now; orig: as it was sent. */
+	for (cur = start, orig = start; cur < seglen;
+	     cur += c.len, orig += msglen) {
+		const char *p = skb->data + dataoff + cur;
 
-		fr = sip_frame(p, seglen - off, &msglen);
-		if (fr == SIP_FRAME_KEEPALIVE)
+		fr = sip_frame(p, seglen - cur, &msglen);
+		if (fr == SIP_FRAME_KEEPALIVE) {
+			c.len = msglen;
 			continue;
+		}
 		if (fr != SIP_FRAME_COMPLETE) {
-			if (fr == SIP_FRAME_NEED_MORE)
+			if (fr == SIP_FRAME_NEED_MORE && msglen) {
+				/* Headers seen: the end of the body is known. */
 				SIPALG_INC(c.net, tcp_partial);
-			else
-				SIPALG_INC(c.net, malformed);
+				orig += msglen;
+			} else {
+				sipalg_stat_add(c.net, fr == SIP_FRAME_NEED_MORE ?
+						SIPALG_STAT_tcp_partial :
+						SIPALG_STAT_malformed, 1);
+				st->sync = false;
+				goto out;
+			}
 			break;
 		}
 		c.data = p;
 		c.len = msglen;
-		c.msgoff = off;
+		c.msgoff = cur;
 		ret = process_msg(&c);
 		if (ret != NF_ACCEPT)
-			break;
+			goto out;
 		delta += (s32)c.len - (s32)msglen;
 		seglen = skb->len - dataoff;
-		msglen = c.len;
 	}
+	/* Never move backwards: a retransmission ends before our position. */
+	if (!st->sync || (s32)(seq + orig - st->next_seq) > 0) {
+		st->next_seq = seq + orig;
+		st->sync = true;
+	}
+out:
 	if (delta && c.hooks)
 		c.hooks->seq_adjust(skb, protoff, ct, ctinfo, delta);
 	local_bh_enable();

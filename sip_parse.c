@@ -842,14 +842,22 @@ static u8 header_id(const char *s, u32 n)
 	switch (n) {
 	case 1:
 		switch (lower((u8)s[0])) {
-		case 'v': return H_VIA;
-		case 'm': return H_CONTACT;
-		case 'f': return H_FROM;
-		case 't': return H_TO;
-		case 'i': return H_CALLID;
-		case 'l': return H_CLEN;
-		case 'c': return H_CTYPE;
-		default: return H_OTHER;
+		case 'v':
+			return H_VIA;
+		case 'm':
+			return H_CONTACT;
+		case 'f':
+			return H_FROM;
+		case 't':
+			return H_TO;
+		case 'i':
+			return H_CALLID;
+		case 'l':
+			return H_CLEN;
+		case 'c':
+			return H_CTYPE;
+		default:
+			return H_OTHER;
 		}
 	case 2:
 		return IEQ(s, n, "to") ? H_TO : H_OTHER;
@@ -1301,8 +1309,11 @@ int sip_frame(const char *b, u32 len, u32 *msg_len)
 	}
 	if (!have)
 		return SIP_ERR_CL_ABSENT;
+	if (clen > 0xffffffffu - p)
+		return SIP_ERR_CL_RANGE;
+	/* Known length even when the body continues: TCP keeps its place. */
+	*msg_len = p + clen;
 	if (clen > len - p)
 		return SIP_FRAME_NEED_MORE;
-	*msg_len = p + clen;
 	return SIP_FRAME_COMPLETE;
 }

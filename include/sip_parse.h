@@ -208,7 +208,8 @@ enum sip_err {
 	SIP_ERR_CL_ABSENT = -20,	/* sip_frame() only: stream needs it */
 	SIP_ERR_MISSING = -21,		/* no Via/From/To/Call-ID/CSeq */
 	SIP_ERR_DUP_HEADER = -22,	/* second From/To/Call-ID/CSeq */
-	SIP_ERR_EXPIRES = -23,
+	SIP_ERR_EXPIRES = -23,		/* reserved: a malformed Expires is
+					 * ignored, RFC 3261 20.19 */
 	SIP_ERR_CTYPE = -24,		/* malformed Content-Type */
 	SIP_ERR_TOO_MANY = -25,		/* more than SIP_MAX_VIA/CONTACT */
 	SIP_ERR_BAD_LEN = -26,		/* len 0 or >= 2^31 */
@@ -280,7 +281,9 @@ int sip_parse(const char *buf, u32 len, struct sip_msg *msg);
  *   CRLF pong): SIP_FRAME_KEEPALIVE with their count in *msg_len;
  * - otherwise SIP_FRAME_COMPLETE with the length of the first message
  *   (headers + blank line + Content-Length), or SIP_FRAME_NEED_MORE when
- *   the headers or the body continue beyond len;
+ *   the headers or the body continue beyond len; with NEED_MORE, *msg_len
+ *   is the whole message's length once the headers are complete (only the
+ *   body is missing) and 0 while they are not;
  * - SIP_ERR_CL_ABSENT and the other Content-Length errors when the headers
  *   are complete but the length cannot be known.
  * Only Content-Length/l is looked at; the message is not otherwise checked.

@@ -616,7 +616,8 @@ class Test:
                 else:
                     self.shown.add(text)
                     self.note(text)
-            print('FAIL: %s: %s: %s' % (self.name, what, why or 'failed'))
+            why = ' | '.join(ln.strip() for ln in str(why or 'failed').strip().splitlines())
+            print('FAIL: %s: %s: %s' % (self.name, what, why))
         sys.stdout.flush()
         return bool(ok)
 

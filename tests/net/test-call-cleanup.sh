@@ -12,6 +12,7 @@
 #  call A: INVITE/200/ACK ... BYE (phone)  -> 200     conntrack -L expect: empty
 #  call B: INVITE/100/180 ... CANCEL -> 200, 487 -> ACK      ... empty
 #  call C: INVITE/200/ACK ... BYE (PBX)    <- 200     ... empty
+#          (its INVITE uses compact header forms: v: f: t: i: m: c: l:)
 set -u
 TEST_NAME=call-cleanup
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,14 +36,20 @@ def scenario(t):
     cli = t.udp('cli', t.CLI4, 5010)
     srv = t.udp('srv', t.SRV4, 5060)
 
-    def req(method, cid, cseq, branch, to=None, port=10006, body=''):
+    def req(method, cid, cseq, branch, to=None, port=10006, body='', compact=False):
         hdrs = ['Via: SIP/2.0/UDP %s:5010;branch=z9hG4bK-%s;rport' % (t.CLI4, branch),
                 'Max-Forwards: 70', 'From: <sip:011@%s>;tag=cl-%s' % (t.SRV4, cid[:6]),
                 'To: ' + (to or '<sip:800@%s>' % t.SRV4), 'Call-ID: ' + cid,
                 'CSeq: %d %s' % (cseq, method), 'Contact: <sip:011@%s:5010>' % t.CLI4]
         if body:
             hdrs.append('Content-Type: application/sdp')
-        return sn.build('%s sip:800@%s:5060 SIP/2.0' % (method, t.SRV4), hdrs, body)
+        msg = sn.build('%s sip:800@%s:5060 SIP/2.0' % (method, t.SRV4), hdrs, body)
+        if compact:     # RFC 3261 7.3.3 compact forms, as some phones send them
+            for long, short in (('Via', 'v'), ('From', 'f'), ('To', 't'), ('Call-ID', 'i'),
+                                ('Contact', 'm'), ('Content-Type', 'c'),
+                                ('Content-Length', 'l')):
+                msg = msg.replace(b'\r\n%s: ' % long.encode(), b'\r\n%s: ' % short.encode(), 1)
+        return msg
 
     def offer(port):
         return sn.sdp(t.CLI4, ['audio %d RTP/AVP 0|a=rtpmap:0 PCMU/8000|a=sendrecv' % port],
@@ -59,10 +66,13 @@ def scenario(t):
         if not left:      # start the next call from a clean table
             sn.sh(t.ns['rtr'], 'conntrack -F expect; conntrack -F expect -f ipv6')
 
-    def established(cid, cport, sport):
-        cli.send(req('INVITE', cid, 1, cid + '-1', port=cport, body=offer(cport)), (t.SRV4, 5060))
+    def established(cid, cport, sport, compact=False):
+        cli.send(req('INVITE', cid, 1, cid + '-1', port=cport, body=offer(cport),
+                     compact=compact), (t.SRV4, 5060))
         m = srv.recv_sip(sn.is_req('INVITE', cid))
         t.require(m, '%s, srv receives the INVITE' % cid.split('@')[0], 'nothing arrived in 5 s')
+        if compact:
+            t.check_outbound(m, 'INVITE in compact form', t.CLI4, m.src)
         srv.send(t.answer(m, 200, 'OK', answer_sdp(sport), to_tag='pbx-' + cid[:6],
                           contact='<sip:800@%s:5060>' % t.SRV4), m.src)
         r = cli.recv_sip(sn.is_resp(200, 'INVITE', cid))
@@ -108,7 +118,7 @@ def scenario(t):
 
     # C: BYE from the PBX
     cid = 'callC@%s' % t.CLI4
-    m, r = established(cid, 10010, 20004)
+    m, r = established(cid, 10010, 20004, compact=True)
     t.check(t.wait_for(t.expects, 2), 'call C has expectations while it is up',
             'conntrack -L expect is empty')
     pub = m.src

@@ -12,6 +12,7 @@
 #
 #  INVITE/200/ACK, RTP both ways
 #  re-INVITE a=sendonly   --->  c= public, same m= port, a=sendonly kept
+#  re-INVITE a=inactive   --->  the same with a=inactive
 #  re-INVITE c=0.0.0.0    --->  c=0.0.0.0 untouched, o= public (no garbage)
 #  re-INVITE sendrecv     --->  c= public;  200 OK moves PBX media to :20002
 #  RTP both ways again (srv :20002 <-> cli :10006)
@@ -99,8 +100,16 @@ def scenario(t):
             're-INVITE a=sendonly keeps the media port srv knows',
             'm= port %s, was %d' % (s.media and s.media[0]['port'], mport), show=m)
 
-    # 3. hold the RFC 2543 way: c=0.0.0.0
-    m, _ = transaction(3, offer('0.0.0.0', 'sendonly'), 20000, 'recvonly', 're-INVITE c=0.0.0.0')
+    # 3. a=inactive
+    m, _ = transaction(3, offer(t.CLI4, 'inactive'), 20000, 'inactive', 're-INVITE a=inactive')
+    t.check_outbound(m, 're-INVITE a=inactive', t.CLI4, pub)
+    s = m.sdp()
+    t.check(s.media and 'inactive' in s.media[0]['attrs'] and s.media[0]['port'] == mport,
+            're-INVITE keeps a=inactive and the media port srv knows',
+            str(s.media and s.media[0]['line']), show=m)
+
+    # 4. hold the RFC 2543 way: c=0.0.0.0
+    m, _ = transaction(4, offer('0.0.0.0', 'sendonly'), 20000, 'recvonly', 're-INVITE c=0.0.0.0')
     s = m.sdp()
     show = lambda: 'srv received:\n%s' % m
     t.check(s.c_addr == '0.0.0.0' and all(s.addr(i) == '0.0.0.0' for i in range(len(s.media))),
@@ -114,8 +123,8 @@ def scenario(t):
     t.check(s.media and s.media[0]['port'] and 'sendonly' in s.media[0]['attrs'],
             're-INVITE c=0.0.0.0 keeps its m= line and a=sendonly', show=show)
 
-    # 4. resume; the PBX moves its media to another port
-    m, _ = transaction(4, offer(t.CLI4, 'sendrecv'), 20002, 'sendrecv', 're-INVITE resume')
+    # 5. resume; the PBX moves its media to another port
+    m, _ = transaction(5, offer(t.CLI4, 'sendrecv'), 20002, 'sendrecv', 're-INVITE resume')
     t.check_outbound(m, 're-INVITE resume', t.CLI4, pub)
     s = m.sdp()
     maddr, mport = s.addr(0), s.media[0]['port']

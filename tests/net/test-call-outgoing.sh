@@ -60,11 +60,14 @@ def scenario(t):
               'INVITE SDP keeps its audio stream', 'media %r' % s.media, show=m)
     maddr, mport = s.addr(0), s.media[0]['port']
     t.note('srv saw media at %s' % sn.fmt((maddr, mport)))
+    t.check(mport == 10006, "the phone's media port is kept when it is free on the WAN address",
+            'm= port %d' % mport)
 
     body = sn.sdp(t.SRV4, ['audio 20000 RTP/AVP 8 101|a=rtpmap:8 PCMA/8000|'
                            'a=rtpmap:101 telephone-event/8000|a=sendrecv'], origin='pbx')
     srv.send(t.answer(m, 100, 'Trying'), m.src)
-    srv.send(t.answer(m, 200, 'OK', body, contact='<sip:*43@%s:5060>' % t.SRV4), m.src)
+    ok = t.answer(m, 200, 'OK', body, contact='<sip:*43@%s:5060>' % t.SRV4)
+    srv.send(ok, m.src)
     r = cli.recv_sip(sn.is_resp(200, 'INVITE'))
     t.require(r, 'cli receives the 200 OK', 'nothing arrived in 5 s',
               show=lambda: t.conntrack_text())
@@ -73,11 +76,26 @@ def scenario(t):
             via[3].get('branch') == 'z9hG4bK1841331866303606934',
             "200 OK top Via is the phone's own again",
             'Via "%s"' % r.hdr('via'), show=r)
+    rcv, rp = via[3].get('received'), via[3].get('rport')
+    t.check((rcv is None or sn.same_addr(rcv, t.CLI4)) and (not rp or rp == '5010'),
+            "200 OK top Via received= and rport= name the phone again",
+            'Via "%s"' % r.hdr('via'), show=r)
     t.check(r.content_length_ok(), '200 OK at cli has a correct Content-Length',
             'Content-Length %s, body %d bytes' % (r.hdr('content-length'), len(r.body_bytes)), show=r)
     rs = r.sdp()
     t.check(rs.media and sn.same_addr(rs.addr(0), t.SRV4) and rs.media[0]['port'] == 20000,
             "200 OK at cli keeps the PBX's media address", 'SDP %r' % rs.text, show=r)
+
+    # The PBX retransmits its 200 OK (the ACK crossed): it must pass again
+    # and must not open a second set of pinholes.
+    n_exp = len(t.expects())
+    srv.send(ok, m.src)
+    r2 = cli.recv_sip(sn.is_resp(200, 'INVITE'))
+    t.check(r2 and r2.raw == r.raw, 'a retransmitted 200 OK reaches cli the same as the first',
+            'nothing arrived in 5 s' if not r2 else 'it differs', show=r2)
+    n_exp2 = len(t.expects())
+    t.check(n_exp2 == n_exp, 'a retransmitted 200 OK opens no further expectations',
+            '%d expectations before, %d after' % (n_exp, n_exp2), show=t.expects_text)
 
     ack = sn.build('ACK sip:*43@%s:5060 SIP/2.0' % t.SRV4, [
         'Via: SIP/2.0/UDP %s:5010;branch=z9hG4bK1841331866303606935;rport' % t.CLI4,

@@ -64,6 +64,9 @@ def scenario(t):
     sig = t.wait_for(lambda: t.expect_for(pub[1], dst=t.WAN4), 2)
     t.check(sig, 'signalling expectation listed for the registered contact',
             'none to %s' % sn.fmt(pub), show=t.expects_text)
+    t.check(sig and 3000 < sig[0].get('timeout', 0) <= 3600,
+            'the signalling expectation lives as long as the registration (3600 s)',
+            'timeout %s' % (sig and sig[0].get('timeout')), show=t.expects_text)
 
     # An incoming call from the registrar's other port, to the registered contact.
     sdp_s = sn.sdp(t.SRV4, ['audio 20010 RTP/AVP 0 101|a=rtpmap:0 PCMU/8000|a=sendrecv'],

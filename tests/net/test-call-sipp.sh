@@ -27,7 +27,6 @@ setup_topology || { fail "set up the LAN-router-WAN topology"; exit $ksft_fail; 
 export TEST_NAME HELPER="${HELPER:-sipalg}" cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
 
 PYTHONPATH=$(dirname "${BASH_SOURCE[0]}") python3 - <<'EOF'
-import os
 import re
 import subprocess
 import tempfile

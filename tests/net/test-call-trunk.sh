@@ -14,6 +14,7 @@
 #  16 x INVITE (distinct Call-IDs and media ports) --->  all rewritten
 #  <--- 16 x 200 OK (SDP) ; 16 x ACK --->
 #  RTP both ways on all 16 calls (16/16)
+#  re-INVITE of call 9 (new ports 12100/30100) : other calls' pinholes untouched
 #  BYE of call 5 ---> : only call 5's expectations disappear
 set -u
 TEST_NAME=call-trunk
@@ -34,6 +35,7 @@ import sipnet as sn
 
 N = 16
 BYE_CALL = 4        # the fifth call
+RE_CALL = 8         # the ninth call
 
 
 def scenario(t):
@@ -65,7 +67,6 @@ def scenario(t):
         invs[m.call_id] = m
     t.require(len(invs) == N, 'srv receives all 16 INVITEs', '%d/16' % len(invs),
               show=t.conntrack_text)
-    pub = invs[cids[0]].src
     bad = []
     for i, c in enumerate(cids):
         m = invs[c]
@@ -103,6 +104,11 @@ def scenario(t):
 
     exps = t.expects()
     have = [i for i in range(N) if t.expect_for(mports[i], t.WAN4, exps)]
+    pend = [i for i in range(N) if t.expect_for(mports[i], t.WAN4, exps) and
+            t.expect_for(mports[i] + 1, t.WAN4, exps)]
+    t.note('%d expectations pending for 16 calls on one flow' % len(exps))
+    t.check(len(pend) == N, 'RTP and RTCP pinholes of all 16 calls pending at once, none evicted',
+            '%d/16 calls have both' % len(pend), show=t.expects_text)
     t.check(len(have) == N, 'an RTP expectation for each of the 16 calls',
             '%d/16 (missing calls %s)' % (len(have), [i + 1 for i in range(N) if i not in have]),
             show=t.expects_text)
@@ -119,14 +125,55 @@ def scenario(t):
     t.check(sym == N, 'RTP from cli comes from the advertised port on all 16 calls',
             '%d/16' % sym, show=lambda: t.conntrack_text('-p udp'))
 
-    # BYE of one call: only its own expectations go.
+    sports = [30000 + 2 * i for i in range(N)]
+
     def per_call(exps):
         out = []
         for i in range(N):
-            ports = {mports[i], mports[i] + 1, 30000 + 2 * i, 30001 + 2 * i}
+            ports = {mports[i], mports[i] + 1, sports[i], sports[i] + 1}
             out.append(sorted((e.get('dst'), e.get('dport')) for e in exps
                               if e.get('helper') == t.helper and e.get('dport') in ports))
         return out
+
+    # re-INVITE of one call with new media ports: its pinholes are replaced,
+    # no other call's are touched.
+    k, c = RE_CALL, cids[RE_CALL]
+    before = per_call(t.expects())
+    c_new, s_new = t.udp('cli', t.CLI4, 12100), t.udp('srv', t.SRV4, 30100)
+    body = sn.sdp(t.CLI4, ['audio 12100 RTP/AVP 8|a=rtpmap:8 PCMA/8000|a=sendrecv'],
+                  origin='pbx', version=6000 + k)
+    pbx.send(sn.build('INVITE sip:+4930%04d@%s:5060 SIP/2.0' % (k, t.SRV4), [
+        'Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK-trunk-re-%d;rport' % (t.CLI4, k),
+        'Max-Forwards: 70', ('From', invs[c].hdr('from')), ('To', oks[c].hdr('to')),
+        'Call-ID: ' + c, 'CSeq: 2 INVITE', 'Contact: <sip:+4989100@%s:5060>' % t.CLI4,
+        'Content-Type: application/sdp'], body), (t.SRV4, 5060))
+    m = prov.recv_sip(lambda x: x.method == 'INVITE' and x.call_id == c and x.cseq[0] == 2)
+    t.require(m, 'srv receives the re-INVITE of call 9', 'nothing arrived in 5 s')
+    ms = m.sdp()
+    t.check(ms.media and sn.same_addr(ms.addr(0), t.WAN4) and ms.media[0]['port'] not in mports,
+            're-INVITE of call 9 is rewritten with a new public media port',
+            'SDP c=%s m=%s' % (ms.c_addr, ms.media and ms.media[0]['port']), show=m)
+    body = sn.sdp(t.SRV4, ['audio 30100 RTP/AVP 8|a=rtpmap:8 PCMA/8000|a=sendrecv'],
+                  origin='prov', version=8000 + k)
+    prov.send(t.answer(m, 200, 'OK', body, to_tag='prov-%d' % k,
+                       contact='<sip:+4930%04d@%s:5060>' % (k, t.SRV4)), m.src)
+    t.require(pbx.recv_sip(lambda x: x.is_response and x.call_id == c and x.cseq == (2, 'INVITE')),
+              'cli receives the 200 OK to the re-INVITE of call 9', 'nothing arrived in 5 s')
+    pbx.send(sn.build('ACK sip:+4930%04d@%s:5060 SIP/2.0' % (k, t.SRV4), [
+        'Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK-trunk-reack-%d;rport' % (t.CLI4, k),
+        'Max-Forwards: 70', ('From', invs[c].hdr('from')), ('To', oks[c].hdr('to')),
+        'Call-ID: ' + c, 'CSeq: 2 ACK']), (t.SRV4, 5060))
+    if ms.media and ms.media[0]['port']:
+        mports[k], sports[k] = ms.media[0]['port'], 30100
+        t.check(sn.media(s_new, (ms.addr(0), mports[k]), c_new),
+                "RTP from srv reaches call 9's new port on cli", 'nothing arrived at cli:12100',
+                show=t.expects_text)
+    after = per_call(t.expects())
+    others = [i + 1 for i in range(N) if i != k and after[i] != before[i]]
+    t.check(not others, "re-INVITE of call 9 leaves the other calls' expectations",
+            'changed for calls %s' % others, show=t.expects_text)
+
+    # BYE of one call: only its own expectations go.
     before = per_call(t.expects())
     t.note('expectations per call before the BYE: %s' % [len(x) for x in before])
     k, c = BYE_CALL, cids[BYE_CALL]

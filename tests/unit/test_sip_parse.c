@@ -762,6 +762,22 @@ static bool frame_one(void)
 	return true;
 }
 
+/* NEED_MORE tells the full length once only the body is missing. */
+static bool frame_need_more_length(void)
+{
+	static const char body_short[] = FHDR "l: 5\r\n\r\nab";
+	static const char hdr_short[] = FHDR "l: 5\r\n";
+	u32 ml = 1;
+
+	T_EQ(sip_frame(body_short, sizeof(body_short) - 1, &ml),
+	     SIP_FRAME_NEED_MORE);
+	T_EQ(ml, sizeof(body_short) - 1 + 3);
+	T_EQ(sip_frame(hdr_short, sizeof(hdr_short) - 1, &ml),
+	     SIP_FRAME_NEED_MORE);
+	T_EQ(ml, 0);
+	return true;
+}
+
 /* TCP walk: two messages and a keep-alive in one segment, then the same
  * stream byte by byte. */
 static bool frame_stream_walk(void)
@@ -968,6 +984,8 @@ int main(void)
 		fcur = &frames[i];
 		t_report(fcur->name, frame_one());
 	}
+	t_report("frame: NEED_MORE reports the length once headers are in",
+		 frame_need_more_length());
 	t_report("frame: walking a TCP stream", frame_stream_walk());
 	t_report("addr: IPv4/IPv6 text parsers", addr_parsers());
 	t_report("addr: RFC 5952 formatter", addr_formatter());
