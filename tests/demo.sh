@@ -1,0 +1,13 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make demo: install what is missing, build the modules for Debian's 6.1
+# kernel, boot it in qemu and place a call through the router (tests/demo/).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/tests/deps.sh"
+read -r _name kver kdir _ < <("$top/tests/vm/kernels.sh" 6.1)
+echo "demo: building sipalg for $kver"
+make -s -C "$top" KDIR="$kdir" BUILD_DIR="$top/.cache/build/$kver" modules
+echo "demo: booting $kver in qemu (about 20 s under emulation)"
+exec "$top/tests/vm/run" --kernel 6.1 --ko-dir "$top/.cache/build/$kver" \
+	"$top/tests/demo/guest.sh"
