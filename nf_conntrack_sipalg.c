@@ -304,8 +304,6 @@ static struct pernet_operations sipalg_net_ops = {
 const struct sipalg_nat_hooks __rcu *sipalg_nat_hooks __read_mostly;
 EXPORT_SYMBOL_GPL(sipalg_nat_hooks);
 
-/* The planner lives here with the parsers; the NAT side only applies. */
-EXPORT_SYMBOL_GPL(sip_plan);
 
 /* ---------------------------------------------------------------------------
  * Per-flow state and per-call media pinholes
@@ -1069,6 +1067,14 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 	}
 	if (!ed->n)
 		return NF_ACCEPT;
+	/*
+	 * A packet cannot grow past 64 KB: leave it untouched rather than
+	 * fail half-way through the edits.
+	 */
+	if (ed->delta > 0 && c->skb->len + ed->delta > 65535) {
+		SIPALG_INC(c->net, rewrite_failed);
+		return NF_ACCEPT;
+	}
 	trace_edits(c, ed);
 	if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
 			      c->ctinfo, c->msgoff, ed)) {
@@ -1081,7 +1087,11 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 	return NF_ACCEPT;
 
 malformed:
-	if (READ_ONCE(drop_malformed)) {
+	/*
+	 * Never on TCP: every retransmission carries the same bytes, so a
+	 * dropped segment would stall the connection for good.
+	 */
+	if (nf_ct_protonum(c->ct) == IPPROTO_UDP && READ_ONCE(drop_malformed)) {
 		SIPALG_INC(c->net, dropped);
 		nf_ct_helper_log(c->skb, c->ct, "cannot parse SIP message");
 		return NF_DROP;

@@ -54,7 +54,10 @@ fi
 
 build_one() {
 	local kver=$1 kdir=$2 blog=$log_dir/build-$1.log
-	if make -C "$top" KDIR="$kdir" BUILD_DIR="$top/.cache/build/$kver" \
+	local bdir=$top/.cache/build/$kver
+	# Compile every file again: a warning must show on every run.
+	rm -f "$bdir"/*.o "$bdir"/*.ko
+	if make -C "$top" KDIR="$kdir" BUILD_DIR="$bdir" \
 		modules > "$blog" 2>&1; then
 		if grep -qiE '(warning|error):' "$blog"; then
 			echo "FAIL: modules build without warnings for $kver: $(grep -m1 -iE '(warning|error):' "$blog")"

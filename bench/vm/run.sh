@@ -6,11 +6,16 @@
 # bench/vm/build (make -C bench/vm). The host side is bench/vm/bench-vm.sh.
 #
 #   run.sh bench [--rounds R] [--secs S] [--calls N] [--tests LIST]
-#	Interleaved rounds of the three router set-ups
+#	Rounds of the three router set-ups
 #	    none    no helper (plain masquerade)
 #	    sip     in-tree nf_conntrack_sip + nf_nat_sip
 #	    sipalg  ours
-#	on the tests (LIST, comma separated; default all):
+#	side by side: the router gives flows from cli's 192.168.0.31 the
+#	helper sipalg, from .32 the helper sip, from .33 none. In a round of
+#	the packet-rate tests one sender sends the three streams, taking
+#	turns batch by batch, and times every batch (see sipsend.c): host
+#	load that slows the VM slows the three alike. The tests (LIST, comma
+#	separated; default all):
 #	    flows   INVITE-with-SDP packets/s, every packet a new flow
 #	    trunk   the same on one 5060 <-> 5060 flow
 #	    rtp     RTP packets/s through the pinhole of an established call
@@ -28,6 +33,9 @@
 # out of them), "# ..." diagnostics, and "FAIL: ..." lines for checks that
 # did not hold (a sample not rewritten, a pinhole that did not work);
 # exit 1 if there was any.
+
+# cleanup runs from a trap; lib.sh's setup_topology sets cli, rtr, srv.
+# shellcheck disable=SC2317,SC2154
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -40,12 +48,13 @@ TMPD=/tmp/sipvm.$$
 
 mode=${1:-bench}
 (($#)) && shift
-rounds=3 secs=2 calls= per_flow= sample=50 hold=20 tests=flows,trunk,rtp,mem
+rounds=3 secs=3 batch=8 calls="" per_flow="" sample=50 hold=20 tests=flows,trunk,rtp,mem
 scale_helper=sipalg
 while (($#)); do
 	case $1 in
 	--rounds) rounds=$2; shift 2 ;;
 	--secs) secs=$2; shift 2 ;;
+	--batch) batch=$2; shift 2 ;;
 	--calls) calls=$2; shift 2 ;;
 	--per-flow) per_flow=$2; shift 2 ;;
 	--sample) sample=$2; shift 2 ;;
@@ -56,9 +65,15 @@ while (($#)); do
 	esac
 done
 
-# Most INVITEs one "flows" round may send: every one needs its own source
-# port and media port pair, so that no flow or pinhole is reused.
-MAX_FLOW_PKTS=25000
+CFGS=(none sip sipalg)
+declare -A SRC=([sipalg]=192.168.0.31 [sip]=192.168.0.32 [none]=192.168.0.33)
+# Media ports of each stream's INVITEs: disjoint, so that the pinholes of
+# one never make the other search for a free port.
+declare -A RTPBASE=([sipalg]=2000 [sip]=23000 [none]=44000)
+MEDIA_PORTS=10000
+# Most INVITEs one "flows" round may send per stream: every one needs its
+# own source port and media port pair, so that no flow or pinhole is reused.
+MAX_FLOW_PKTS=$MEDIA_PORTS
 
 log() { echo "# [${SECONDS}s] $*"; }
 now_ms() { date +%s%3N; }
@@ -119,6 +134,23 @@ setup_router() {
 	sipalg_load "$CT_MOD" ${maxcalls:+max_calls=$maxcalls} &&
 		sipalg_load "$NAT_MOD" || return 1
 	setup_topology || return 1
+	ip -n "$cli" addr add "${SRC[sip]}/24" dev veth0 &&
+		ip -n "$cli" addr add "${SRC[none]}/24" dev veth0 || return 1
+	nsx "$rtr" nft -f - <<-EOF || return 1
+	table inet sipvm_helper {
+		ct helper hsipalg {
+			type "sipalg" protocol udp
+		}
+		ct helper hsip {
+			type "sip" protocol udp
+		}
+		chain prerouting {
+			type filter hook prerouting priority filter; policy accept;
+			ip saddr ${SRC[sipalg]} udp dport 5060 ct helper set "hsipalg"
+			ip saddr ${SRC[sip]} udp dport 5060 ct helper set "hsip"
+		}
+	}
+	EOF
 	# The 200 OKs of the synthetic calls go to ports nobody listens on:
 	# drop them quietly instead of answering with ICMP.
 	nsx "$cli" nft -f - <<-EOF || return 1
@@ -135,28 +167,11 @@ setup_router() {
 		"sipalg max_calls $(cat /sys/module/$CT_MOD/parameters/max_calls)"
 }
 
-# set_helper none|sip|sipalg: which helper rtr attaches to UDP 5060.
-set_helper() {
-	nsx "$rtr" nft delete table inet sipvm_helper 2>/dev/null
-	[[ $1 == none ]] && return 0
-	nsx "$rtr" nft -f - <<-EOF
-	table inet sipvm_helper {
-		ct helper h {
-			type "$1" protocol udp
-		}
-		chain prerouting {
-			type filter hook prerouting priority filter; policy accept;
-			udp dport 5060 ct helper set "h"
-		}
-	}
-	EOF
-}
-
 # Forget every flow and pinhole of the previous round.
 flush_router() {
-	local t0=$(now_ms)
-	nsx "$rtr" conntrack -F >/dev/null 2>&1
-	nsx "$rtr" conntrack -F expect >/dev/null 2>&1
+	local t0
+	t0=$(now_ms)
+	nsx "$rtr" bash -c 'conntrack -F; conntrack -F expect' >/dev/null 2>&1
 	FLUSH_MS=$(($(now_ms) - t0))
 	nap 0.3		# RCU-deferred frees
 }
@@ -164,28 +179,36 @@ flush_router() {
 # --- slab accounting -----------------------------------------------------
 SLAB_CACHES="nf_conntrack nf_conntrack_expect sipalg_call"
 
-# slab_snap: "name objects slab_size" per cache that exists, merged caches
-# (SLUB aliases) listed once under the first name.
-slab_snap() {
-	local c real seen=" "
+# The SLUB caches to account, "name:sysfs-dir" (merged caches, aliases of
+# one another, listed once under the first name); set by slab_merged.
+SLAB_DIRS=()
+
+slab_merged() {
+	local c real others seen=" "
+	SLAB_DIRS=()
 	for c in $SLAB_CACHES; do
 		[[ -e /sys/kernel/slab/$c ]] || continue
 		real=$(realpath "/sys/kernel/slab/$c")
 		[[ $seen == *" $real "* ]] && continue
 		seen+="$real "
-		echo "$c $(cut -d' ' -f1 "$real/objects") $(<"$real/slab_size")"
-	done
-	echo "SUnreclaim $(awk '/^SUnreclaim:/ { print $2 * 1024 }' /proc/meminfo) 1"
-}
-
-slab_merged() {
-	local c real others
-	for c in $SLAB_CACHES; do
+		SLAB_DIRS+=("$c:$real")
 		[[ -L /sys/kernel/slab/$c ]] || continue
-		real=$(realpath "/sys/kernel/slab/$c")
 		others=$(find /sys/kernel/slab -maxdepth 1 -lname "*${real##*/}" -printf '%f ' | sed "s/\b$c\b//")
 		log "slab: $c is merged into ${real##*/} with: $others(counts include them)"
 	done
+}
+
+# slab_snap: "name objects slab_size" per cache, then SUnreclaim bytes.
+slab_snap() {
+	local e obj size k v _
+	for e in "${SLAB_DIRS[@]}"; do
+		read -r obj _ <"${e#*:}/objects"
+		read -r size <"${e#*:}/slab_size"
+		echo "${e%%:*} $obj $size"
+	done
+	while read -r k v _; do
+		[[ $k == SUnreclaim: ]] && echo "SUnreclaim $((v * 1024)) 1"
+	done </proc/meminfo
 }
 
 # slab_delta BEFORE AFTER: per cache "name:Δobjects:Δbytes", and the total.
@@ -198,8 +221,6 @@ slab_delta() {
 }
 
 # --- the tests -----------------------------------------------------------
-OK_CHECKS=0
-
 # rewrite_check CFG SAMPLED REWRITTEN WHAT
 rewrite_check() {
 	local cfg=$1 s=$2 r=$3 what=$4
@@ -211,74 +232,112 @@ rewrite_check() {
 	fail "$what: $cfg: $r of $s sampled INVITEs carry c=$RTR_WAN4"
 }
 
-# invite_round flows|trunk CFG ROUND
+# order ROUND: the three set-ups, in another order each round.
+order() {
+	local i
+	for ((i = 0; i < 3; i++)); do
+		echo "${CFGS[(i + $1) % 3]}"
+	done
+}
+
+# invite_round flows|trunk ROUND
 invite_round() {
-	local test=$1 cfg=$2 r=$3 out=$TMPD/recv.out sport ports line sline
+	local test=$1 r=$2 out=$TMPD/recv.out sport ports line c i
+	local -a cfgs sargs slines
+	mapfile -t cfgs < <(order "$r")
 	flush_router
-	set_helper "$cfg" || { fail "attach helper $cfg"; return; }
 	if [[ $test == flows ]]; then
 		sport=10000 ports=50000
 	else
 		sport=5060 ports=1
 	fi
+	for c in "${cfgs[@]}"; do
+		sargs+=(--src "${SRC[$c]}:${RTPBASE[$c]}")
+	done
 	bg_ready "$out" "$srv" "$BIN/siprecv" count --port 5060 \
 		--expect-c "$RTR_WAN4" --cpu 1 --idle-ms 1000 || return
-	sline=$(nsx "$cli" "$BIN/sipsend" invite --src "$CLI4" --dst "$SRV4" \
-		--sport $sport --ports $ports --duration "$secs" \
-		--count $MAX_FLOW_PKTS --rtp-base 10000 --seq $((r * 1000000)) \
-		--cpu 0)
+	mapfile -t slines < <(nsx "$cli" "$BIN/sipsend" invite "${sargs[@]}" \
+		--dst "$SRV4" --sport $sport --ports $ports --duration "$secs" \
+		--count $MAX_FLOW_PKTS --media-ports $MEDIA_PORTS \
+		--seq $((r * 1000000)) --batch "$batch" --cpu 0)
 	wait "$BG_PID"
-	line=$(<"$out")
-	local pps sampled rew
-	pps=$(kv pps "$line") sampled=$(kv sampled "$line") rew=$(kv rewritten "$line")
-	rewrite_check "$cfg" "$sampled" "$rew" "$test round $r"
-	echo "RESULT kernel=$KNAME test=$test cfg=$cfg round=$r value=$pps unit=pps" \
-		"recv=$(kv pkts "$line") sent=$(kv sent "$sline") sample=$rew/$sampled" \
-		"prev_flush_ms=$FLUSH_MS"
+	local sent=0 chk
+	for ((i = 0; i < 3; i++)); do
+		c=${cfgs[i]} line=${slines[i]:-}
+		sent=$((sent + $(kv sent "$line")))
+		chk=$(grep "src=${SRC[$c]} " "$out")
+		rewrite_check "$c" "$(kv sampled "$chk")" "$(kv rewritten "$chk")" "$test round $r"
+		echo "RESULT t=$SECONDS kernel=$KNAME test=$test cfg=$c round=$r value=$(kv pps "$line") unit=pps" \
+			"pps_mean=$(kv pps_mean "$line") sent=$(kv sent "$line") batches=$(kv batches "$line")" \
+			"sample=$(kv rewritten "$chk")/$(kv sampled "$chk") prev_flush_ms=$FLUSH_MS"
+	done
+	line=$(grep "^count port=5060 " "$out")
+	if (($(kv pkts "$line") != sent)); then
+		log "$test round $r: srv received $(kv pkts "$line") of $sent INVITEs"
+	fi
 }
 
-# rtp_round CFG ROUND
+# rtp_round ROUND: one call each through sipalg and sip, a port forward for
+# none; then RTP from srv to the three advertised addresses.
 rtp_round() {
-	local cfg=$1 r=$2 out=$TMPD/recv.out map=$TMPD/map dst port line sline
-	local mport=16000 sport=40000
+	local r=$1 out=$TMPD/recv.out map=$TMPD/map line c i dst port
+	local -a cfgs targs slines rports
+	local -A mport=([sipalg]=16000 [sip]=16002 [none]=16004)
+	local -A sport=([sipalg]=40000 [sip]=40002 [none]=40004)
+	local -A adv
+	mapfile -t cfgs < <(order "$r")
 	flush_router
-	set_helper "$cfg" || { fail "attach helper $cfg"; return; }
-	if [[ $cfg == none ]]; then
-		# No helper, no pinhole: a static port forward instead.
-		nsx "$rtr" nft -f - <<-EOF
-		table ip sipvm_fwd {
-			chain prerouting {
-				type nat hook prerouting priority dstnat; policy accept;
-				iifname "wan" udp dport $mport dnat to $CLI4:$mport
-			}
-		}
-		EOF
-		dst=$RTR_WAN4 port=$mport
-	else
-		bg_ready "$out" "$srv" "$BIN/siprecv" answer --port 5060 --n 1 \
-			--addr "$SRV4" --media-base $sport --map "$map" \
-			--max-wait 5 || return
-		nsx "$cli" "$BIN/sipsend" invite --src "$CLI4" --dst "$SRV4" \
-			--sport 5070 --count 1 --rtp-base $mport >/dev/null
-		wait "$BG_PID"
-		read -r _ dst port <"$map" 2>/dev/null
-		if [[ ${dst:-} != "$RTR_WAN4" || -z ${port:-} ]]; then
-			fail "rtp round $r: $cfg: the INVITE reached srv with media ${dst:-?}:${port:-?}, not on $RTR_WAN4"
+	bg_ready "$out" "$srv" "$BIN/siprecv" answer --port 5060 --n 2 \
+		--addr "$SRV4" --media-base 40000 --map "$map" --max-wait 10 \
+		--idle-ms 10000 ||
+		return
+	nsx "$cli" "$BIN/sipsend" invite --src "${SRC[sipalg]}:${mport[sipalg]}" \
+		--dst "$SRV4" --sport 5070 --count 1 --seq 0 >/dev/null
+	nsx "$cli" "$BIN/sipsend" invite --src "${SRC[sip]}:${mport[sip]}" \
+		--dst "$SRV4" --sport 5070 --count 1 --seq 1 >/dev/null
+	wait "$BG_PID"
+	while read -r i dst port; do
+		c=$([[ $i == 0 ]] && echo sipalg || echo sip)
+		if [[ $dst != "$RTR_WAN4" ]]; then
+			fail "rtp round $r: $c: the INVITE reached srv with media $dst:$port, not on $RTR_WAN4"
 			return
 		fi
-	fi
-	bg_ready "$out" "$cli" "$BIN/siprecv" count --port $mport --cpu 1 \
+		adv[$c]=$port
+	done <"$map"
+	[[ -n ${adv[sipalg]:-} && -n ${adv[sip]:-} ]] ||
+		{ fail "rtp round $r: calls not answered: $(cat "$out")"; return; }
+	# No helper, no pinhole: a static port forward instead.
+	adv[none]=${mport[none]}
+	nsx "$rtr" nft -f - <<-EOF
+	table ip sipvm_fwd {
+		chain prerouting {
+			type nat hook prerouting priority dstnat; policy accept;
+			iifname "wan" udp dport ${mport[none]} dnat to ${SRC[none]}:${mport[none]}
+		}
+	}
+	EOF
+	for c in "${cfgs[@]}"; do
+		targs+=(--target "$RTR_WAN4:${adv[$c]}:${sport[$c]}")
+		rports+=(--port "${mport[$c]}")
+	done
+	bg_ready "$out" "$cli" "$BIN/siprecv" count "${rports[@]}" --cpu 1 \
 		--idle-ms 1000 || return
-	sline=$(nsx "$srv" "$BIN/sipsend" rtp --dst "$dst" --dport "$port" \
-		--bind-port $sport --duration "$secs" --cpu 0)
+	mapfile -t slines < <(nsx "$srv" "$BIN/sipsend" rtp "${targs[@]}" \
+		--duration "$secs" --batch "$batch" --cpu 0)
 	wait "$BG_PID"
-	line=$(<"$out")
 	nsx "$rtr" nft delete table ip sipvm_fwd 2>/dev/null
-	if (($(kv pkts "$line") == 0)); then
-		fail "rtp round $r: $cfg: no RTP reached cli through $dst:$port"
-	fi
-	echo "RESULT kernel=$KNAME test=rtp cfg=$cfg round=$r value=$(kv pps "$line") unit=pps" \
-		"recv=$(kv pkts "$line") sent=$(kv sent "$sline")"
+	for ((i = 0; i < 3; i++)); do
+		c=${cfgs[i]} line=${slines[i]:-}
+		local got
+		got=$(kv pkts "$(grep "^count port=${mport[$c]} " "$out")")
+		if ((got == 0)); then
+			fail "rtp round $r: $c: no RTP reached cli through $RTR_WAN4:${adv[$c]}"
+		elif ((got != $(kv sent "$line"))); then
+			log "rtp round $r: $c: cli received $got of $(kv sent "$line")"
+		fi
+		echo "RESULT t=$SECONDS kernel=$KNAME test=rtp cfg=$c round=$r value=$(kv pps "$line") unit=pps" \
+			"pps_mean=$(kv pps_mean "$line") sent=$(kv sent "$line") recv=$got"
+	done
 }
 
 # setup_calls CFG N PER_FLOW SPORT_BASE: N calls (INVITE + 200 OK with SDP),
@@ -290,9 +349,9 @@ setup_calls() {
 		--addr "$SRV4" --media-base 40000 --map "$TMPD/map" \
 		--expect-c "$RTR_WAN4" --idle-ms 3000 --cpu 1 || return 1
 	t0=$(now_ms)
-	nsx "$cli" "$BIN/sipsend" invite --src "$CLI4" --dst "$SRV4" \
+	nsx "$cli" "$BIN/sipsend" invite --src "${SRC[$cfg]}:10000" --dst "$SRV4" \
 		--sport "$base" --ports "$flows" --calls-per-port "$k" \
-		--count "$n" --rtp-base 10000 --cpu 0 >/dev/null
+		--count "$n" --cpu 0 >/dev/null
 	wait "$BG_PID"
 	CALLS_MS=$(($(now_ms) - t0))
 	CALLS_LINE=$(<"$out")
@@ -303,64 +362,64 @@ setup_calls() {
 	fi
 	if [[ $cfg != none ]] && (($(kv rewritten "$CALLS_LINE") != n)); then
 		fail "$cfg: $(kv rewritten "$CALLS_LINE") of $n INVITEs carry c=$RTR_WAN4"
+	elif [[ $cfg == none ]] && (($(kv rewritten "$CALLS_LINE") != 0)); then
+		fail "$cfg: $(kv rewritten "$CALLS_LINE") of $n INVITEs rewritten without a helper"
 	fi
 	return 0
 }
 
-ct_count() { nsx "$rtr" conntrack -C 2>/dev/null || echo 0; }
-exp_count() { nsx "$rtr" conntrack -L expect 2>/dev/null | grep -c . ; }
+# rtr_counts: "flows pinholes" in rtr.
+rtr_counts() {
+	# shellcheck disable=SC2016
+	nsx "$rtr" bash -c 'read -r c </proc/sys/net/netfilter/nf_conntrack_count
+		mapfile -t e </proc/net/nf_conntrack_expect; echo "$c ${#e[@]}"'
+}
 
 # mem_round CFG ROUND
 mem_round() {
 	local cfg=$1 r=$2 n=${calls:-1000} a=$TMPD/slab.a b=$TMPD/slab.b d
-	local ct0 exp0
+	local ct0 exp0 ct1 exp1
 	flush_router
-	set_helper "$cfg" || { fail "attach helper $cfg"; return; }
 	nap 0.5
-	ct0=$(ct_count) exp0=$(exp_count)
+	read -r ct0 exp0 < <(rtr_counts)
 	slab_snap >"$a"
 	setup_calls "$cfg" "$n" 1 20000 || return
 	slab_snap >"$b"
+	read -r ct1 exp1 < <(rtr_counts)
 	d=$(slab_delta "$a" "$b")
 	local tot=${d##*total:}
 	tot=${tot%% *}
-	echo "RESULT kernel=$KNAME test=mem cfg=$cfg round=$r value=$((tot * 1000 / n)) unit=B/1000calls" \
-		"calls=$n ct=$(($(ct_count) - ct0)) exp=$(($(exp_count) - exp0)) setup_ms=$CALLS_MS slab=${d// /,}"
+	echo "RESULT t=$SECONDS kernel=$KNAME test=mem cfg=$cfg round=$r value=$((tot * 1000 / n)) unit=B/1000calls" \
+		"calls=$n ct=$((ct1 - ct0)) exp=$((exp1 - exp0)) setup_ms=$CALLS_MS slab=${d// /,}"
 }
 
 run_bench() {
-	local cfgs=(none sip sipalg) t r i c
+	local t r c
 	setup_router "" || { fail "set up the router"; exit 1; }
 	slab_merged
 	for t in ${tests//,/ }; do
 		for ((r = 1; r <= rounds; r++)); do
-			# A different order each round: no set-up always goes first.
-			for ((i = 0; i < 3; i++)); do
-				c=${cfgs[(i + r - 1) % 3]}
-				case $t in
-				flows|trunk) invite_round "$t" "$c" "$r" ;;
-				rtp) rtp_round "$c" "$r" ;;
-				mem) mem_round "$c" "$r" ;;
-				*) echo "run.sh: unknown test $t" >&2; exit 2 ;;
-				esac
-			done
+			case $t in
+			flows|trunk) invite_round "$t" "$r" ;;
+			rtp) rtp_round "$r" ;;
+			mem)
+				# Memory does not depend on timing: one set-up
+				# at a time, in another order each round.
+				for c in $(order "$r"); do
+					mem_round "$c" "$r"
+				done ;;
+			*) echo "run.sh: unknown test $t" >&2; exit 2 ;;
+			esac
 		done
 	done
-	# What flushing costs once sipalg tracks max_calls calls.
-	flush_router
-	set_helper sipalg
-	setup_calls sipalg 4000 1 20000 >/dev/null && {
+	# What flushing costs once each helper tracks 4000 calls.
+	for c in sipalg sip; do
 		flush_router
-		log "flushing 4000 sipalg calls (a flow each) took ${FLUSH_MS} ms"
-		echo "RESULT kernel=$KNAME test=flush4k cfg=sipalg round=1 value=$FLUSH_MS unit=ms"
-	}
-	flush_router
-	set_helper sip
-	setup_calls sip 4000 1 20000 >/dev/null && {
+		setup_calls $c 4000 1 20000 >/dev/null || continue
 		flush_router
-		log "flushing 4000 sip calls (a flow each) took ${FLUSH_MS} ms"
-		echo "RESULT kernel=$KNAME test=flush4k cfg=sip round=1 value=$FLUSH_MS unit=ms"
-	}
+		log "flushing 4000 $c calls (a flow each) took ${FLUSH_MS} ms"
+		echo "RESULT t=$SECONDS kernel=$KNAME test=flush4k cfg=$c round=1 value=$FLUSH_MS unit=ms"
+	done
 	log "sipalg counters: $(nsx "$rtr" cat /proc/net/stat/sipalg | awk '$2 != 0 { printf "%s=%s ", $1, $2 }')"
 }
 
@@ -388,13 +447,12 @@ run_scale() {
 	setup_router "$([[ $h == sipalg ]] && echo 20000)" ||
 		{ fail "set up the router"; exit 1; }
 	slab_merged
-	set_helper "$h" || { fail "attach helper $h"; exit 1; }
 	nap 0.5
-	ct0=$(ct_count) exp0=$(exp_count)
+	read -r ct0 exp0 < <(rtr_counts)
 	slab_snap >"$a"
 	setup_calls "$h" "$n" "$k" 20000 || exit 1
 	slab_snap >"$b"
-	ct1=$(ct_count) exp1=$(exp_count)
+	read -r ct1 exp1 < <(rtr_counts)
 	d=$(slab_delta "$a" "$b")
 	tot=${d##*total:}
 	tot=${tot%% *}
@@ -405,7 +463,7 @@ run_scale() {
 	log "holding the calls for ${hold}s"
 	nap "$hold"
 	probe_sample "$n" "$sample" "scale $h after ${hold}s"
-	echo "RESULT kernel=$KNAME test=scale cfg=$h round=1 value=$CALLS_MS unit=ms" \
+	echo "RESULT t=$SECONDS kernel=$KNAME test=scale cfg=$h round=1 value=$CALLS_MS unit=ms" \
 		"calls=$n per_flow=$k flows=$(( (n + k - 1) / k )) ct=$((ct1 - ct0))" \
 		"exp=$((exp1 - exp0)) slab_bytes=$tot bytes_per_call=$((tot / n))" \
 		"sample_ok=$got1/$sample held_ok=$SCALE_GOT/$sample slab=${d// /,}"

@@ -2,12 +2,13 @@
 /*
  * Receiving side of the in-VM benchmark (bench/vm/run.sh).
  *
- *   siprecv count --port P [--expect-c ADDR] [--sample-every N]
- *                 [--idle-ms MS] [--max-wait S] [--max-secs S]
- *                 [--ready FILE] [--cpu C]
- *	Counts datagrams with recvmmsg from the first one until none came
- *	for --idle-ms; prints the rate. With --expect-c every Nth datagram
- *	is checked: is its SDP c= line ADDR (was it rewritten)?
+ *   siprecv count --port P [--port P2 ...] [--expect-c ADDR]
+ *                 [--sample-every N] [--idle-ms MS] [--max-wait S]
+ *                 [--max-secs S] [--ready FILE] [--cpu C]
+ *	Counts datagrams with recvmmsg per port from the first one until
+ *	none came for --idle-ms.  With --expect-c every Nth datagram is
+ *	checked: is its SDP c= line ADDR (was it rewritten)?  The checks
+ *	are counted per Call-ID host (the generator's source address).
  *
  *   siprecv answer --port P --n N --addr A [--media-base P] [--map FILE]
  *                  [--expect-c ADDR] [--idle-ms MS] [--max-wait S]
@@ -125,37 +126,98 @@ static bool rewritten(const char *msg)
 	return sdp_c(msg, &c) && c.s_addr == o.expect_c.s_addr;
 }
 
-static int cmd_count(void)
-{
-	unsigned long pkts = 0, bytes = 0, sampled = 0, good = 0;
-	uint64_t t_first = 0, t_last = 0;
-	int fd, r, i;
-	double secs;
+#define MAX_PORTS	4
 
-	fd = bound_socket(o.port);
-	mm_init();
-	set_ready();
-	while (wait_data(fd, pkts > 0, t_first)) {
-		r = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
-		if (r <= 0)
-			continue;
-		t_last = now_ns();
-		if (!pkts)
-			t_first = t_last;
-		for (i = 0; i < r; i++) {
-			if (o.expect_c.s_addr && pkts % o.sample_every == 0) {
-				bufs[i][mm[i].msg_len] = 0;
-				sampled++;
-				good += rewritten(bufs[i]);
-			}
-			pkts++;
-			bytes += mm[i].msg_len;
+static unsigned int ports[MAX_PORTS], nports;
+
+/* SDP checks per Call-ID host (the generator's source address). */
+static struct {
+	char host[INET_ADDRSTRLEN];
+	unsigned long sampled, good;
+} hosts[MAX_PORTS];
+
+static void check_sample(const char *msg)
+{
+	const char *p = strstr(msg, "\r\nCall-ID: ");
+	char h[INET_ADDRSTRLEN] = "?";
+	unsigned int i;
+	size_t n;
+
+	if (p && (p = strchr(p + 11, '@'))) {
+		n = strcspn(++p, "\r\n");
+		if (n < sizeof(h)) {
+			memcpy(h, p, n);
+			h[n] = 0;
 		}
 	}
-	secs = (t_last - t_first) / 1e9;
-	printf("count pkts=%lu bytes=%lu secs=%.3f pps=%.0f sampled=%lu rewritten=%lu\n",
-	       pkts, bytes, secs, secs > 0 ? (pkts - 1) / secs : 0, sampled,
-	       good);
+	for (i = 0; i < MAX_PORTS; i++) {
+		if (!hosts[i].host[0])
+			strcpy(hosts[i].host, h);
+		if (!strcmp(hosts[i].host, h))
+			break;
+	}
+	if (i == MAX_PORTS)
+		return;
+	hosts[i].sampled++;
+	hosts[i].good += rewritten(msg);
+}
+
+static int cmd_count(void)
+{
+	unsigned long pkts[MAX_PORTS] = { 0 }, total = 0;
+	uint64_t t_first[MAX_PORTS] = { 0 }, t_last[MAX_PORTS] = { 0 };
+	struct pollfd pfd[MAX_PORTS];
+	unsigned int j;
+	uint64_t t0 = 0;
+	int r, i, ms;
+	double secs;
+
+	if (!nports) {
+		errno = 0;
+		die("count needs --port");
+	}
+	for (j = 0; j < nports; j++) {
+		pfd[j].fd = bound_socket(ports[j]);
+		pfd[j].events = POLLIN;
+	}
+	mm_init();
+	set_ready();
+	for (;;) {
+		if (total && now_ns() - t0 > o.max_secs * 1e9)
+			break;
+		ms = total ? (int)o.idle_ms : (int)(o.max_wait * 1000);
+		if (poll(pfd, nports, ms) <= 0)
+			break;
+		for (j = 0; j < nports; j++) {
+			if (!(pfd[j].revents & POLLIN))
+				continue;
+			r = recvmmsg(pfd[j].fd, mm, BATCH, MSG_DONTWAIT, NULL);
+			if (r <= 0)
+				continue;
+			t_last[j] = now_ns();
+			if (!pkts[j])
+				t_first[j] = t_last[j];
+			if (!total)
+				t0 = t_last[j];
+			for (i = 0; i < r; i++) {
+				if (o.expect_c.s_addr &&
+				    pkts[j] % o.sample_every == 0) {
+					bufs[i][mm[i].msg_len] = 0;
+					check_sample(bufs[i]);
+				}
+				pkts[j]++;
+				total++;
+			}
+		}
+	}
+	for (j = 0; j < nports; j++) {
+		secs = (t_last[j] - t_first[j]) / 1e9;
+		printf("count port=%u pkts=%lu secs=%.3f pps=%.0f\n", ports[j],
+		       pkts[j], secs, secs > 0 ? (pkts[j] - 1) / secs : 0);
+	}
+	for (j = 0; j < MAX_PORTS && hosts[j].host[0]; j++)
+		printf("check src=%s sampled=%lu rewritten=%lu\n",
+		       hosts[j].host, hosts[j].sampled, hosts[j].good);
 	return 0;
 }
 
@@ -383,7 +445,11 @@ int main(int argc, char **argv)
 	argc--;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': o.port = strtoul(optarg, NULL, 0); break;
+		case 'p':
+			o.port = strtoul(optarg, NULL, 0);
+			if (nports < MAX_PORTS)
+				ports[nports++] = o.port;
+			break;
 		case 'e': o.expect_c = parse_ip(optarg); break;
 		case 'E': o.sample_every = strtoul(optarg, NULL, 0) ?: 1; break;
 		case 'i': o.idle_ms = strtoul(optarg, NULL, 0); break;

@@ -2,17 +2,29 @@
 /*
  * Traffic generator of the in-VM benchmark (bench/vm/run.sh).
  *
- *   sipsend invite --src A --dst B [--dport 5060] --sport P [--ports N]
- *                  [--calls-per-port K] [--count N] [--duration S]
- *                  [--rtp-base P] [--seq I] [--rate PPS] [--cpu C]
+ *   sipsend invite --src A[:RTPBASE] [--src ...] --dst B [--dport 5060]
+ *                  --sport P [--ports N] [--calls-per-port K] [--count N]
+ *                  [--duration S] [--rtp-base P] [--media-ports M]
+ *                  [--seq I] [--rate PPS] [--batch B] [--cpu C]
  *	INVITEs with SDP through a raw socket (so that every packet may
- *	come from another source port): call i comes from source port
- *	P + (i / K) % N, has its own Call-ID and media port rtp-base + 2i.
- *	--ports 1: one trunk flow; --ports N (K = 1): every packet a new flow.
+ *	come from another source port): call i of a source address comes
+ *	from source port P + (i / K) % N, has its own Call-ID and media port
+ *	RTPBASE + 2 (i % M).  --ports 1: one trunk flow; --ports N (K = 1):
+ *	every packet a new flow.  --count: INVITEs per source address.
  *
- *   sipsend rtp --dst A --dport P --bind-port P [--count N] [--duration S]
- *               [--size 172] [--cpu C]
- *	RTP (12-byte header + payload) on one connected UDP socket.
+ *   sipsend rtp --target A:PORT:BINDPORT [--target ...] [--count N]
+ *               [--duration S] [--size 172] [--batch B] [--cpu C]
+ *	RTP (12-byte header + payload) on one connected UDP socket per
+ *	target.
+ *
+ *	With several sources (invite) or targets (rtp) the batches of each
+ *	(--batch datagrams, default 64: one sendmmsg) take turns, and each is timed: on veth
+ *	the whole path through the router runs inside the sender's system
+ *	call (softirq on the way out), so the time of a batch is the cost of
+ *	forwarding it.  Load on the host that runs the VM hits the three
+ *	streams alike; a "ns/pkt" median per stream shrugs off the batches
+ *	during which the VM was not scheduled at all (pps = 1e9 / median;
+ *	pps_p25 from the quickest quarter of batches, pps_mean from all).
  *
  *   sipsend probe --map FILE --n N --k K --bind-port P [--packets 3]
  *	A few RTP packets to the advertised media address of K calls out of
@@ -28,17 +40,116 @@
 #include <sys/uio.h>
 
 static struct {
-	struct in_addr src, dst;
+	struct in_addr dst;
 	unsigned int dport, sport, ports, cpp;
 	unsigned long count;
 	double duration;
 	unsigned int rtp_base, seq, rate, size, packets, n, k;
 	int cpu;
 	const char *map;
+	unsigned int media_ports, batch;
 } o = {
+	.batch = BATCH,
 	.dport = 5060, .ports = 1, .cpp = 1, .rtp_base = 10000, .size = 172,
-	.packets = 3, .cpu = -1,
+	.packets = 3, .cpu = -1, .media_ports = MEDIA_PORTS,
 };
+
+#define MAX_STREAMS	4
+#define MAX_SAMPLES	(1 << 18)
+
+/* One source address (invite) or target (rtp), with its batch timings. */
+struct stream {
+	char name[64];
+	struct in_addr addr;
+	unsigned int port, bind_port, rtp_base;
+	int fd;
+	unsigned long sent, errs, nsamples;
+	uint64_t ns;		/* in sendmmsg */
+	float *ns_pkt;		/* per batch */
+};
+
+static struct stream streams[MAX_STREAMS];
+static unsigned int nstreams;
+
+static struct stream *add_stream(const char *spec)
+{
+	struct stream *st;
+	char buf[64], *p, *q;
+
+	if (nstreams == MAX_STREAMS) {
+		errno = 0;
+		die("at most %d sources/targets", MAX_STREAMS);
+	}
+	st = &streams[nstreams++];
+	snprintf(buf, sizeof(buf), "%s", spec);
+	snprintf(st->name, sizeof(st->name), "%s", spec);
+	p = strchr(buf, ':');
+	if (p)
+		*p++ = 0;
+	st->addr = parse_ip(buf);
+	if (p) {
+		q = strchr(p, ':');
+		if (q)
+			*q++ = 0;
+		st->port = strtoul(p, NULL, 0);
+		if (q)
+			st->bind_port = strtoul(q, NULL, 0);
+	}
+	st->ns_pkt = calloc(MAX_SAMPLES, sizeof(float));
+	if (!st->ns_pkt)
+		die("calloc");
+	return st;
+}
+
+/* Time one sendmmsg of @n datagrams for @st. */
+static int timed_send(struct stream *st, int fd, struct mmsghdr *mm,
+		      unsigned int n)
+{
+	uint64_t t = now_ns();
+	int r = sendmmsg(fd, mm, n, 0);
+
+	t = now_ns() - t;
+	if (r > 0) {
+		st->sent += r;
+		st->ns += t;
+		if (st->nsamples < MAX_SAMPLES)
+			st->ns_pkt[st->nsamples++] = (float)t / r;
+	} else {
+		st->errs++;
+	}
+	return r;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report_streams(const char *what, uint64_t t0)
+{
+	double secs = (now_ns() - t0) / 1e9, med, mean, p25;
+	struct stream *st;
+	unsigned int i;
+
+	for (i = 0; i < nstreams; i++) {
+		st = &streams[i];
+		med = mean = p25 = 0;
+		if (st->nsamples) {
+			qsort(st->ns_pkt, st->nsamples, sizeof(float),
+			      cmp_float);
+			med = st->ns_pkt[st->nsamples / 2];
+			p25 = st->ns_pkt[st->nsamples / 4];
+		}
+		if (st->sent)
+			mean = (double)st->ns / st->sent;
+		printf("%s stream=%s sent=%lu errors=%lu batches=%lu secs=%.3f ns_med=%.0f ns_mean=%.0f pps=%.0f pps_mean=%.0f pps_p25=%.0f\n",
+		       what, st->name, st->sent, st->errs, st->nsamples, secs,
+		       med, mean, med > 0 ? 1e9 / med : 0,
+		       mean > 0 ? 1e9 / mean : 0, p25 > 0 ? 1e9 / p25 : 0);
+	}
+}
 
 /* ----------------------------------------------------------------------- */
 
@@ -64,14 +175,14 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* One INVITE with SDP for call @i; returns the SIP message length. */
-static int build_invite(char *buf, size_t size, unsigned int i,
-			unsigned int sport)
+static int build_invite(char *buf, size_t size, const struct stream *st,
+			unsigned int i, unsigned int sport)
 {
 	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], body[512];
 	unsigned int tag = i * 2654435761u ^ 0x5a5a1234;
 	int blen, len;
 
-	inet_ntop(AF_INET, &o.src, src, sizeof(src));
+	inet_ntop(AF_INET, &st->addr, src, sizeof(src));
 	inet_ntop(AF_INET, &o.dst, dst, sizeof(dst));
 	blen = snprintf(body, sizeof(body),
 		"v=0\r\n"
@@ -86,7 +197,8 @@ static int build_invite(char *buf, size_t size, unsigned int i,
 		"a=fmtp:101 0-15\r\n"
 		"a=ptime:20\r\n"
 		"a=sendrecv\r\n",
-		100000 + i, 200000 + i, src, src, media_port(o.rtp_base, i));
+		100000 + i, 200000 + i, src, src,
+		st->rtp_base + 2 * (i % o.media_ports));
 	len = snprintf(buf, size,
 		"INVITE sip:+4930%07u@%s SIP/2.0\r\n"
 		"Via: SIP/2.0/UDP %s:%u;branch=z9hG4bK-%07u-%08x;rport\r\n"
@@ -112,14 +224,14 @@ static int build_invite(char *buf, size_t size, unsigned int i,
 }
 
 /* A raw IPv4/UDP datagram carrying an INVITE; returns its length. */
-static int build_raw(uint8_t *pkt, unsigned int i)
+static int build_raw(uint8_t *pkt, const struct stream *st, unsigned int i)
 {
 	struct iphdr *ip = (struct iphdr *)pkt;
 	struct udphdr *uh = (struct udphdr *)(ip + 1);
 	char *payload = (char *)(uh + 1);
 	unsigned int sport = o.sport + (i / o.cpp) % o.ports;
 	int plen = build_invite(payload, MAXPKT - sizeof(*ip) - sizeof(*uh),
-				i, sport);
+				st, i, sport);
 	uint16_t ulen = sizeof(*uh) + plen;
 	uint32_t sum;
 
@@ -129,7 +241,7 @@ static int build_raw(uint8_t *pkt, unsigned int i)
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_UDP;
 	ip->tot_len = htons(sizeof(*ip) + ulen);	/* kernel fills id, check */
-	ip->saddr = o.src.s_addr;
+	ip->saddr = st->addr.s_addr;
 	ip->daddr = o.dst.s_addr;
 	uh->source = htons(sport);
 	uh->dest = htons(o.dport);
@@ -165,13 +277,16 @@ static bool done(uint64_t t0, unsigned long sent)
 	return o.duration > 0 && now_ns() - t0 >= o.duration * 1e9;
 }
 
-static void report(const char *what, unsigned long sent, unsigned long errs,
-		   uint64_t t0)
+/* The fewest datagrams any stream has sent. */
+static unsigned long min_sent(void)
 {
-	double secs = (now_ns() - t0) / 1e9;
+	unsigned long m = ~0ul;
+	unsigned int i;
 
-	printf("%s sent=%lu errors=%lu secs=%.3f pps=%.0f\n", what, sent, errs,
-	       secs, secs > 0 ? sent / secs : 0);
+	for (i = 0; i < nstreams; i++)
+		if (streams[i].sent < m)
+			m = streams[i].sent;
+	return m;
 }
 
 static int cmd_invite(void)
@@ -180,12 +295,13 @@ static int cmd_invite(void)
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	unsigned long sent = 0, errs = 0;
-	unsigned int i, n;
+	struct stream *st;
+	unsigned int i, n, s;
 	uint64_t t0;
-	int fd, r;
+	int fd;
 
-	if (!o.src.s_addr || !o.dst.s_addr || !o.sport || !o.ports || !o.cpp) {
+	if (!nstreams || !o.dst.s_addr || !o.sport || !o.ports || !o.cpp ||
+	    !o.media_ports) {
 		errno = 0;
 		die("invite needs --src, --dst, --sport");
 	}
@@ -193,6 +309,8 @@ static int cmd_invite(void)
 		errno = 0;
 		die("invite needs --count or --duration");
 	}
+	for (s = 0; s < nstreams; s++)
+		streams[s].rtp_base = streams[s].port ?: o.rtp_base;
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		die("raw socket");
@@ -201,31 +319,32 @@ static int cmd_invite(void)
 	memset(mm, 0, sizeof(mm));
 
 	t0 = now_ns();
-	while (!done(t0, sent)) {
-		n = BATCH;
-		if (o.count && o.count - sent < n)
-			n = o.count - sent;
-		if (o.rate && n > 8)
-			n = 8;
-		pace(t0, sent);
-		for (i = 0; i < n; i++) {
-			iov[i].iov_base = pkts[i];
-			iov[i].iov_len = build_raw(pkts[i], o.seq + sent + i);
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-			mm[i].msg_hdr.msg_name = &sin;
-			mm[i].msg_hdr.msg_namelen = sizeof(sin);
-		}
-		r = sendmmsg(fd, mm, n, 0);
-		if (r <= 0) {
-			if (errno != ENOBUFS && errno != EAGAIN && errno != EPERM)
+	while (!done(t0, min_sent())) {
+		for (s = 0; s < nstreams; s++) {
+			st = &streams[s];
+			n = o.batch;
+			if (o.count && o.count - st->sent < n)
+				n = o.count - st->sent;
+			if (o.rate && n > 8)
+				n = 8;
+			if (!n)
+				continue;
+			pace(t0, st->sent);
+			for (i = 0; i < n; i++) {
+				iov[i].iov_base = pkts[i];
+				iov[i].iov_len = build_raw(pkts[i], st,
+							   o.seq + st->sent + i);
+				mm[i].msg_hdr.msg_iov = &iov[i];
+				mm[i].msg_hdr.msg_iovlen = 1;
+				mm[i].msg_hdr.msg_name = &sin;
+				mm[i].msg_hdr.msg_namelen = sizeof(sin);
+			}
+			if (timed_send(st, fd, mm, n) <= 0 && errno != ENOBUFS &&
+			    errno != EAGAIN && errno != EPERM)
 				die("sendmmsg");
-			errs++;
-			continue;
 		}
-		sent += r;
 	}
-	report("invite", sent, errs, t0);
+	report_streams("invite", t0);
 	return 0;
 }
 
@@ -264,24 +383,26 @@ static int cmd_rtp(void)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
-	unsigned long sent = 0, errs = 0;
-	unsigned int i, n;
+	struct stream *st;
+	unsigned int i, n, s;
 	uint64_t t0;
-	int fd, r;
 
-	if (!o.dst.s_addr || !o.dport || o.size < 12 || o.size > MAXPKT) {
+	if (!nstreams || o.size < 12 || o.size > MAXPKT) {
 		errno = 0;
-		die("rtp needs --dst, --dport and 12 <= --size <= %d", MAXPKT);
+		die("rtp needs --target and 12 <= --size <= %d", MAXPKT);
 	}
 	if (!o.count && !o.duration) {
 		errno = 0;
 		die("rtp needs --count or --duration");
 	}
-	fd = udp_socket(o.sport);
-	sin.sin_addr = o.dst;
-	sin.sin_port = htons(o.dport);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		die("connect");
+	for (s = 0; s < nstreams; s++) {
+		st = &streams[s];
+		st->fd = udp_socket(st->bind_port);
+		sin.sin_addr = st->addr;
+		sin.sin_port = htons(st->port);
+		if (connect(st->fd, (struct sockaddr *)&sin, sizeof(sin)))
+			die("connect %s", st->name);
+	}
 	memset(mm, 0, sizeof(mm));
 	for (i = 0; i < BATCH; i++) {
 		memset(pkts[i], 0xd5, o.size);	/* A-law silence */
@@ -292,25 +413,26 @@ static int cmd_rtp(void)
 	}
 
 	t0 = now_ns();
-	while (!done(t0, sent)) {
-		n = BATCH;
-		if (o.count && o.count - sent < n)
-			n = o.count - sent;
-		pace(t0, sent);
-		for (i = 0; i < n; i++)
-			rtp_header(pkts[i], sent + i, (sent + i) * 160);
-		r = sendmmsg(fd, mm, n, 0);
-		if (r <= 0) {
-			/* ICMP errors of earlier packets surface here */
-			if (errno != ECONNREFUSED && errno != ENOBUFS &&
+	while (!done(t0, min_sent())) {
+		for (s = 0; s < nstreams; s++) {
+			st = &streams[s];
+			n = o.batch;
+			if (o.count && o.count - st->sent < n)
+				n = o.count - st->sent;
+			if (!n)
+				continue;
+			pace(t0, st->sent);
+			for (i = 0; i < n; i++)
+				rtp_header(pkts[i], st->sent + i,
+					   (st->sent + i) * 160);
+			/* ICMP errors of earlier packets surface as errors */
+			if (timed_send(st, st->fd, mm, n) <= 0 &&
+			    errno != ECONNREFUSED && errno != ENOBUFS &&
 			    errno != EAGAIN && errno != EPERM)
 				die("sendmmsg");
-			errs++;
-			continue;
 		}
-		sent += r;
 	}
-	report("rtp", sent, errs, t0);
+	report_streams("rtp", t0);
 	return 0;
 }
 
@@ -366,7 +488,8 @@ static int cmd_probe(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "src", 1, 0, 's' }, { "dst", 1, 0, 'd' },
+		{ "src", 1, 0, 's' }, { "target", 1, 0, 'T' },
+		{ "dst", 1, 0, 'd' }, { "media-ports", 1, 0, 'M' },
 		{ "dport", 1, 0, 'D' }, { "sport", 1, 0, 'S' },
 		{ "bind-port", 1, 0, 'S' }, { "ports", 1, 0, 'P' },
 		{ "calls-per-port", 1, 0, 'K' }, { "count", 1, 0, 'n' },
@@ -374,7 +497,7 @@ int main(int argc, char **argv)
 		{ "seq", 1, 0, 'q' }, { "rate", 1, 0, 'R' },
 		{ "cpu", 1, 0, 'c' }, { "size", 1, 0, 'z' },
 		{ "map", 1, 0, 'm' }, { "n", 1, 0, 'N' }, { "k", 1, 0, 'k' },
-		{ "packets", 1, 0, 'p' }, { 0 }
+		{ "packets", 1, 0, 'p' }, { "batch", 1, 0, 'b' }, { 0 }
 	};
 	const char *cmd;
 	int c;
@@ -388,7 +511,9 @@ int main(int argc, char **argv)
 	argc--;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': o.src = parse_ip(optarg); break;
+		case 's':
+		case 'T': add_stream(optarg); break;
+		case 'M': o.media_ports = strtoul(optarg, NULL, 0); break;
 		case 'd': o.dst = parse_ip(optarg); break;
 		case 'D': o.dport = strtoul(optarg, NULL, 0); break;
 		case 'S': o.sport = strtoul(optarg, NULL, 0); break;
@@ -405,6 +530,11 @@ int main(int argc, char **argv)
 		case 'N': o.n = strtoul(optarg, NULL, 0); break;
 		case 'k': o.k = strtoul(optarg, NULL, 0); break;
 		case 'p': o.packets = strtoul(optarg, NULL, 0); break;
+		case 'b':
+			o.batch = strtoul(optarg, NULL, 0);
+			if (!o.batch || o.batch > BATCH)
+				o.batch = BATCH;
+			break;
 		default: return 2;
 		}
 	}

@@ -111,8 +111,8 @@ def scenario(t):
     socks = [t.udp('cli', t.CLI4, 30000 + i) for i in range(30)]
     pubs = []
     for i, s in enumerate(socks):
-        s.send(invite(t, t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-0' % i, media_port=12000),
-               (t.SRV4, 5060))
+        s.send(invite(t, t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-0' % i,
+                      media_port=12000 + 80 * i), (t.SRV4, 5060))
     for _ in socks:
         m = srv.recv_sip(lambda m: m.call_id and m.call_id.startswith('floodB-'), timeout=5)
         if m:
@@ -123,12 +123,12 @@ def scenario(t):
     for k in range(1, 10):
         for i, s in enumerate(socks):
             s.send(invite(t, t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-%d' % (i, k),
-                          media_port=12000 + 8 * k), (t.SRV4, 5060))
+                          media_port=12000 + 80 * i + 8 * k), (t.SRV4, 5060))
             n += 1
     for k in range(10):
         for i, p in enumerate(pubs):
             srv.send(invite(t, t.SRV4, 5060, t.WAN4, 'floodBw-%d-%d' % (i, k),
-                            media_port=40000 + 8 * k), p)
+                            media_port=40000 + 80 * i + 8 * k), p)
             n += 1
     d = settle(t, before, n)
     pf = per_flow(t)
@@ -165,6 +165,7 @@ def scenario(t):
     mu.check_dmesg(t, mark, 'the flood')
 
     # D. signalling still works while the pinhole table is full
+    srv.drain()
     c2 = t.udp('cli', t.CLI4, 5012)
     c2.send(invite(t, t.CLI4, 5012, t.SRV4, 'floodD@%s' % t.CLI4, streams=1, media_port=16000),
             (t.SRV4, 5060))

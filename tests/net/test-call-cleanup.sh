@@ -17,9 +17,9 @@ set -u
 TEST_NAME=call-cleanup
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "conntrack --version" "run conntrack"
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
+checktool "command -v conntrack" "find conntrack"
+checktool "command -v nft" "find nft"
+checktool "command -v python3" "find python3"
 
 cleanup() { cleanup_all_ns; }
 trap cleanup EXIT
@@ -38,7 +38,7 @@ def scenario(t):
 
     def req(method, cid, cseq, branch, to=None, port=10006, body='', compact=False):
         hdrs = ['Via: SIP/2.0/UDP %s:5010;branch=z9hG4bK-%s;rport' % (t.CLI4, branch),
-                'Max-Forwards: 70', 'From: <sip:011@%s>;tag=cl-%s' % (t.SRV4, cid[:6]),
+                'Max-Forwards: 70', 'From: <sip:011@%s>;tag=cl-%s' % (t.SRV4, cid.split('@')[0]),
                 'To: ' + (to or '<sip:800@%s>' % t.SRV4), 'Call-ID: ' + cid,
                 'CSeq: %d %s' % (cseq, method), 'Contact: <sip:011@%s:5010>' % t.CLI4]
         if body:
@@ -67,7 +67,7 @@ def scenario(t):
             sn.sh(t.ns['rtr'], 'conntrack -F expect; conntrack -F expect -f ipv6')
 
     def established(cid, cport, sport, compact=False):
-        cli.send(req('INVITE', cid, 1, cid + '-1', port=cport, body=offer(cport),
+        cli.send(req('INVITE', cid, 1, cid.split('@')[0] + '-1', port=cport, body=offer(cport),
                      compact=compact), (t.SRV4, 5060))
         m = srv.recv_sip(sn.is_req('INVITE', cid))
         t.require(m, '%s, srv receives the INVITE' % cid.split('@')[0], 'nothing arrived in 5 s')
@@ -77,7 +77,7 @@ def scenario(t):
                           contact='<sip:800@%s:5060>' % t.SRV4), m.src)
         r = cli.recv_sip(sn.is_resp(200, 'INVITE', cid))
         t.require(r, '%s, cli receives the 200 OK' % cid.split('@')[0], 'nothing arrived in 5 s')
-        cli.send(req('ACK', cid, 1, cid + '-ack', to=r.hdr('to')), (t.SRV4, 5060))
+        cli.send(req('ACK', cid, 1, cid.split('@')[0] + '-ack', to=r.hdr('to')), (t.SRV4, 5060))
         srv.recv_sip(sn.is_req('ACK', cid), timeout=2)
         return m, r
 

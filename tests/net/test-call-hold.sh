@@ -20,9 +20,9 @@ set -u
 TEST_NAME=call-hold
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "conntrack --version" "run conntrack"
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
+checktool "command -v conntrack" "find conntrack"
+checktool "command -v nft" "find nft"
+checktool "command -v python3" "find python3"
 
 cleanup() { cleanup_all_ns; }
 trap cleanup EXIT

@@ -17,14 +17,17 @@
 #   <========== RTP/RTCP to the m= port srv saw ====   reaches cli:10006/10007
 #   ============ RTP to srv:20000 ==================>  from the advertised port
 #
+#  Then a second phone, 192.168.0.32, with the same ports (5010, 10006):
+#  its signalling and media get other public ports, RTP/RTCP still reach it.
+#
 # HELPER=sip runs the same checks against the in-tree nf_conntrack_sip.
 set -u
 TEST_NAME=call-outgoing
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "conntrack --version" "run conntrack"
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
+checktool "command -v conntrack" "find conntrack"
+checktool "command -v nft" "find nft"
+checktool "command -v python3" "find python3"
 
 cleanup() { cleanup_all_ns; }
 trap cleanup EXIT
@@ -127,6 +130,58 @@ def scenario(t):
             'it came from %s, the SDP said %s' % (sn.fmt(got), sn.fmt((maddr, mport))),
             show=lambda: t.conntrack_text('-p udp'))
 
+    # A second phone behind the same router with the same ports: the router
+    # must give it other public ports (signalling and media) and say so.
+    rc, out = sn.sh(t.ns['cli'], 'ip addr add %s/24 dev veth0 && ip route get %s from %s'
+                    % (CLI2, t.SRV4, CLI2))
+    t.require(rc == 0, 'add a second phone address on the LAN', out)
+    cli2 = t.udp('cli', CLI2, 5010)
+    rtp2, rtcp2 = t.udp('cli', CLI2, 10006), t.udp('cli', CLI2, 10007)
+    rtp_s2, rtcp_s2 = t.udp('srv', t.SRV4, 20010), t.udp('srv', t.SRV4, 20011)
+    cid2 = '1021667429999-2732164493501@' + CLI2
+    inv2 = inv.replace(t.CLI4, CLI2).replace('1021667421783-2732164493500@' + CLI2, cid2) \
+              .replace('branch=z9hG4bK1841331866303606934', 'branch=z9hG4bK1841331866303609999') \
+              .replace('tag=908623127', 'tag=908629999')
+    cli2.send(inv2, (t.SRV4, 5060))
+    m2 = srv.recv_sip(sn.is_req('INVITE', cid2))
+    t.require(m2, "srv receives the second phone's INVITE", 'nothing arrived in 5 s',
+              show=t.conntrack_text)
+    pub2 = m2.src
+    t.note('second phone masqueraded to %s (first: %s)' % (sn.fmt(pub2), sn.fmt(pub)))
+    t.check_outbound(m2, "second phone's INVITE", CLI2, pub2)
+    s2 = m2.sdp()
+    t.require(s2.media and s2.media[0]['port'], "second phone's INVITE keeps its audio stream",
+              show=m2)
+    maddr2, mport2 = s2.addr(0), s2.media[0]['port']
+    t.check(mport2 != mport, 'the second phone gets another public media port than the first',
+            'both %d (the first call still uses %s)' % (mport, sn.fmt((t.WAN4, mport))),
+            show=lambda: str(m2) + '\n' + t.conntrack_text('-p udp'))
+    t.check(mport2 % 2 == 0, "the second phone's public RTP port is even", 'm= port %d' % mport2)
+    body2 = sn.sdp(t.SRV4, ['audio 20010 RTP/AVP 8|a=rtpmap:8 PCMA/8000|a=sendrecv'], origin='pbx')
+    srv.send(t.answer(m2, 200, 'OK', body2, to_tag='pbx-2',
+                      contact='<sip:*43@%s:5060>' % t.SRV4), m2.src)
+    r2 = cli2.recv_sip(sn.is_resp(200, 'INVITE', cid2))
+    t.require(r2, 'the second phone receives its 200 OK', 'nothing arrived in 5 s',
+              show=t.conntrack_text)
+    via = r2.top_via()
+    t.check(sn.same_hostport((via[1], via[2]), (CLI2, 5010)),
+            "second phone's 200 OK top Via is its own again", 'Via "%s"' % r2.hdr('via'), show=r2)
+    exps = t.wait_for(lambda: (lambda e: e if t.expect_for(mport2, t.WAN4, e) and
+                               t.expect_for(mport2 + 1, t.WAN4, e) else None)(t.expects()), 2) \
+        or t.expects()
+    t.check(t.expect_for(mport2, t.WAN4, exps) and t.expect_for(mport2 + 1, t.WAN4, exps),
+            "RTP and RTCP expectations listed for the second phone's public pair",
+            'none for dport %d/%d' % (mport2, mport2 + 1), show=t.expects_text)
+    t.check(sn.media(rtp_s2, (maddr2, mport2), rtp2),
+            "RTP to the second phone's public port reaches it on 10006", 'nothing arrived',
+            show=lambda: t.expects_text() + '\n' + t.conntrack_text('-p udp'))
+    t.check(sn.media(rtcp_s2, (maddr2, mport2 + 1), rtcp2),
+            "RTCP to the second phone's public port+1 reaches it on 10007", 'nothing arrived',
+            show=t.expects_text)
+    got = sn.media(rtp_s, (maddr, mport), rtp_c)
+    t.check(got, 'RTP to the first phone still reaches the first phone', 'nothing arrived')
 
+
+CLI2 = '192.168.0.32'
 sn.Test().run(scenario)
 EOF

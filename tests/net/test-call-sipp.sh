@@ -15,9 +15,9 @@ set -u
 TEST_NAME=call-sipp
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "conntrack --version" "run conntrack"
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
+checktool "command -v conntrack" "find conntrack"
+checktool "command -v nft" "find nft"
+checktool "command -v python3" "find python3"
 checktool "command -v sipp" "find sipp (package sip-tester)"
 
 cleanup() { cleanup_all_ns; }

@@ -20,9 +20,9 @@ set -u
 TEST_NAME=call-trunk
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "conntrack --version" "run conntrack"
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
+checktool "command -v conntrack" "find conntrack"
+checktool "command -v nft" "find nft"
+checktool "command -v python3" "find python3"
 
 cleanup() { cleanup_all_ns; }
 trap cleanup EXIT
@@ -176,6 +176,7 @@ def scenario(t):
     # BYE of one call: only its own expectations go.
     before = per_call(t.expects())
     t.note('expectations per call before the BYE: %s' % [len(x) for x in before])
+    t.debug(t.expects_text)
     k, c = BYE_CALL, cids[BYE_CALL]
     pbx.send(sn.build('BYE sip:+4930%04d@%s:5060 SIP/2.0' % (k, t.SRV4), [
         'Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK-trunk-bye-%d;rport' % (t.CLI4, k),

@@ -31,8 +31,10 @@
 #  is fw4), and TCP/IPv4 if it mentions tcp.
 #
 # "modprobe nf_nat_sipalg" must find our modules: the test lays a tmpfs
-# overlay over /lib/modules/$(uname -r), copies $SIPALG_KO_DIR/*.ko to
-# updates/sipalg-test/ there and runs depmod. So it runs only in the test VM:
+# overlay over /lib/modules/$(uname -r) with $SIPALG_KO_DIR/*.ko in
+# updates/sipalg-test/ and a depmod index of them plus the kernel's netfilter,
+# ipv4/6, core, sched, netlink, bridge and crypto modules and veth, with their
+# dependencies (other modules cannot be modprobe'd while the test runs). So it runs only in the test VM:
 #   tests/vm/run --kernel 6.1 tests/net/test-readme-rules.sh
 # Env: SIPALG_README (default: the tree's README.md).
 set -u
@@ -94,13 +96,30 @@ overlay() {
 
 sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit "$ksft_fail"; }
 
-# --- our modules where modprobe looks, a writable /etc/modprobe.d ----------
+# --- our modules where modprobe looks ---------------------------------------
+# A full depmod reads every module of the kernel (~400 MB over 9p: minutes
+# without KVM), so the index is built from a tree of symlinks to what a
+# router's rule sets and this test can load -- the networking modules that
+# LOCAL_MODS names, with everything they depend on, per modules.dep -- plus
+# ours, and laid over the real index for the test's duration.
+LOCAL_MODS='^kernel/(net/(netfilter|ipv4|ipv6|core|sched|netlink|bridge)/|drivers/net/veth\.ko|crypto/|arch/[^/]+/crypto/)'
 install_modules() {
+	local root=$tmp/depmod m=$tmp/depmod/lib/modules/$kver f
+	mkdir -p "$m/updates/sipalg-test" || return 1
+	awk -v re="$LOCAL_MODS" '{ sub(/:$/, "", $1) }
+		$1 ~ re { for (i = 1; i <= NF; i++) print $i }' \
+		"$moddir/modules.dep" | sort -u >"$tmp/local-mods" || return 1
+	while read -r f; do
+		mkdir -p "$m/${f%/*}" && ln -s "$moddir/$f" "$m/$f" || return 1
+	done <"$tmp/local-mods"
+	cp "$moddir"/modules.order "$moddir"/modules.builtin* "$m/" || return 1
+	cp "$SIPALG_KO_DIR/$CT_MOD.ko" "$SIPALG_KO_DIR/$NAT_MOD.ko" \
+		"$m/updates/sipalg-test/" || return 1
+	depmod -b "$root" -a "$kver" || return 1
 	overlay "$moddir" || return 1
 	mkdir -p "$moddir/updates/sipalg-test" &&
-	cp "$SIPALG_KO_DIR/$CT_MOD.ko" "$SIPALG_KO_DIR/$NAT_MOD.ko" \
-		"$moddir/updates/sipalg-test/" &&
-	depmod -a "$kver" &&
+	cp "$m"/updates/sipalg-test/*.ko "$moddir/updates/sipalg-test/" &&
+	cp "$m"/modules.* "$moddir/" &&
 	[[ $(modinfo -n "$CT_MOD") == "$moddir/updates/sipalg-test/$CT_MOD.ko" &&
 	   $(modinfo -n "$NAT_MOD") == "$moddir/updates/sipalg-test/$NAT_MOD.ko" ]]
 }
