@@ -331,9 +331,22 @@ struct sipalg_master {
  * same call and the same sender only.  Each pinhole is remembered by the
  * tuple it was registered with, which is how it is found again to remove it.
  */
-#define SIPALG_CALL_PINHOLES	(2 * SDP_MAX_MEDIA)	/* RTP + RTCP */
+/*
+ * Pinholes remembered per call and sender: 8 streams with RTCP, 16 with
+ * rtcp-mux.  Pinholes beyond it work but are neither removed early nor
+ * protected from reuse; they expire on their own.
+ */
+#define SIPALG_CALL_PINHOLES	16
 
 struct sipalg_pinhole {
+	/*
+	 * In sipalg_ports_hash: a public port a call's media uses stays
+	 * taken, even once its expectation became a flow, until the call
+	 * ends.  Otherwise a second phone with the same media port would be
+	 * given the same public port and a peer could cross the audio.
+	 */
+	struct hlist_node pnode;
+	const struct net *net;		/* compared only */
 	union nf_inet_addr addr;
 	__be16 port;
 };
@@ -352,6 +365,8 @@ struct sipalg_call {
 
 #define SIPALG_CALLS_HASH_BITS	10
 static struct hlist_head sipalg_calls_hash[1 << SIPALG_CALLS_HASH_BITS];
+#define SIPALG_PORTS_HASH_BITS	10
+static struct hlist_head sipalg_ports_hash[1 << SIPALG_PORTS_HASH_BITS];
 static LIST_HEAD(sipalg_calls_lru);
 static unsigned int sipalg_calls_count;
 static struct kmem_cache *sipalg_call_cache __read_mostly;
@@ -369,8 +384,45 @@ static struct hlist_head *call_bucket(const struct nf_conn *ct, u32 id)
 	return &sipalg_calls_hash[hash_32(h, SIPALG_CALLS_HASH_BITS)];
 }
 
+static struct hlist_head *port_bucket(__be16 port)
+{
+	return &sipalg_ports_hash[hash_32(ntohs(port), SIPALG_PORTS_HASH_BITS)];
+}
+
+/*
+ * Is @addr:@port the public side of a pinhole a call in @ct's namespace
+ * still holds?  The NAT side asks before it hands out a media port.
+ * Called with sipalg_calls_lock held (media pinholes are set up under it).
+ */
+bool sipalg_port_in_use(const struct nf_conn *ct,
+			const union nf_inet_addr *addr, __be16 port)
+{
+	const struct net *net = nf_ct_net(ct);
+	struct sipalg_pinhole *ph;
+
+	lockdep_assert_held(&sipalg_calls_lock);
+	hlist_for_each_entry(ph, port_bucket(port), pnode)
+		if (ph->port == port && ph->net == net &&
+		    nf_inet_addr_cmp(&ph->addr, addr))
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_GPL(sipalg_port_in_use);
+
+static void call_forget_pinholes(struct sipalg_call *call,
+				 enum ip_conntrack_dir dir)
+{
+	unsigned int i;
+
+	for (i = 0; i < call->n[dir]; i++)
+		hlist_del(&call->ph[dir][i].pnode);
+	call->n[dir] = 0;
+}
+
 static void call_free(struct sipalg_call *call)
 {
+	call_forget_pinholes(call, IP_CT_DIR_ORIGINAL);
+	call_forget_pinholes(call, IP_CT_DIR_REPLY);
 	hlist_del(&call->hnode);
 	list_del(&call->lru);
 	sipalg_calls_count--;
@@ -446,7 +498,7 @@ static void call_remove_pinholes(struct net *net, struct nf_conn *ct,
 		}
 	}
 	spin_unlock_bh(&nf_conntrack_expect_lock);
-	call->n[dir] = 0;
+	call_forget_pinholes(call, dir);
 	sipalg_stat_add(net, SIPALG_STAT_media_removed, removed);
 }
 
@@ -614,6 +666,8 @@ static void remember(struct sipalg_call *call, enum ip_conntrack_dir dir,
 	ph = &call->ph[dir][call->n[dir]++];
 	ph->addr = exp->tuple.dst.u3;
 	ph->port = exp->tuple.dst.u.udp.port;
+	ph->net = nf_ct_net(exp->master);
+	hlist_add_head(&ph->pnode, port_bucket(ph->port));
 }
 
 /*

@@ -114,6 +114,36 @@ static void nat_exp_prepare(struct nf_conntrack_expect *exp,
 	exp->expectfn = sipalg_nat_expected;
 }
 
+/*
+ * May media wait on @port?  Not when a call still holds it: its pinhole may
+ * have become a flow already, which the expectation table no longer shows.
+ */
+static bool port_free(const struct nf_conntrack_expect *exp, u16 port)
+{
+	return exp->class != SIPALG_EXPECT_MEDIA ||
+	       !sipalg_port_in_use(exp->master, &exp->tuple.dst.u3,
+				   htons(port));
+}
+
+/* One expectation: the wanted port if free, else the next free ones. */
+static u16 nat_register_one(struct nf_conntrack_expect *exp, u16 port)
+{
+	unsigned int tries;
+	int err;
+
+	for (tries = 0; tries < SIPALG_PORT_TRIES && port; tries++, port++) {
+		if (!port_free(exp, port))
+			continue;
+		exp->tuple.dst.u.udp.port = htons(port);
+		err = nf_ct_expect_related(exp, 0);
+		if (!err)
+			return port;
+		if (err != -EBUSY)
+			return 0;
+	}
+	return 0;
+}
+
 /* RTP and RTCP on adjacent ports, moved together in steps of two. */
 static u16 nat_register_pair(struct nf_conntrack_expect *rtp,
 			     struct nf_conntrack_expect *rtcp, u16 port)
@@ -123,14 +153,16 @@ static u16 nat_register_pair(struct nf_conntrack_expect *rtp,
 
 	for (tries = 0; tries < SIPALG_PORT_TRIES && port && port < 65535;
 	     tries++, port += 2) {
+		if (!port_free(rtp, port) || !port_free(rtcp, port + 1))
+			continue;
 		rtp->tuple.dst.u.udp.port = htons(port);
-		err = nf_ct_expect_related(rtp, NF_CT_EXP_F_SKIP_MASTER);
+		err = nf_ct_expect_related(rtp, 0);
 		if (err == -EBUSY)
 			continue;
 		if (err < 0)
 			return 0;
 		rtcp->tuple.dst.u.udp.port = htons(port + 1);
-		err = nf_ct_expect_related(rtcp, NF_CT_EXP_F_SKIP_MASTER);
+		err = nf_ct_expect_related(rtcp, 0);
 		if (!err)
 			return port;
 		nf_ct_unexpect_related(rtp);
@@ -158,7 +190,7 @@ static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
 
 	nat_exp_prepare(exp, dir, newaddr);
 	if (!pair) {
-		*port = nf_nat_exp_find_port(exp, want);
+		*port = nat_register_one(exp, want);
 		return *port ? 0 : -EBUSY;
 	}
 
@@ -171,10 +203,10 @@ static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
 	}
 
 	/* An explicit a=rtcp port elsewhere: two independent searches. */
-	*port = nf_nat_exp_find_port(exp, want);
+	*port = nat_register_one(exp, want);
 	if (!*port)
 		return -EBUSY;
-	*pair_port = nf_nat_exp_find_port(pair, ntohs(pair->saved_proto.all));
+	*pair_port = nat_register_one(pair, ntohs(pair->saved_proto.all));
 	if (!*pair_port) {
 		nf_ct_unexpect_related(exp);
 		return -EBUSY;

@@ -61,4 +61,12 @@ struct sipalg_nat_hooks {
 
 extern const struct sipalg_nat_hooks __rcu *sipalg_nat_hooks;
 
+/*
+ * Is @addr:@port the public end of a media pinhole that a call still holds?
+ * For the NAT side's port choice; only while media pinholes are being set
+ * up (the call table's lock is held then).
+ */
+bool sipalg_port_in_use(const struct nf_conn *ct,
+			const union nf_inet_addr *addr, __be16 port);
+
 #endif /* _NF_CONNTRACK_SIPALG_H */

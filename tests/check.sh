@@ -86,7 +86,7 @@ if ! skip vm; then
 	while read -r name kver _kdir _vmlinuz _moddir; do
 		[ -n "${SIPALG_KERNELS:-}" ] &&
 			case " $SIPALG_KERNELS " in *" $name "*) ;; *) continue ;; esac
-		layer "vm $name" "$top/tests/vm/run" --kernel "$name" \
+		layer "vm $name" "$top/tests/vm/run" --kernel "$name" --timeout 1500 \
 			--ko-dir "$top/.cache/build/$kver" \
 			"$top/tests/net/run-all.sh"
 	done < "$kernels"

@@ -261,14 +261,16 @@ invite_round() {
 		--count $MAX_FLOW_PKTS --media-ports $MEDIA_PORTS \
 		--seq $((r * 1000000)) --batch "$batch" --cpu 0)
 	wait "$BG_PID"
-	local sent=0 chk
+	local sent=0 chk gap
 	for ((i = 0; i < 3; i++)); do
 		c=${cfgs[i]} line=${slines[i]:-}
 		sent=$((sent + $(kv sent "$line")))
-		chk=$(grep "src=${SRC[$c]} " "$out")
+		chk=$(grep "^check src=${SRC[$c]} " "$out")
+		gap=$(grep "^gap src=${SRC[$c]} " "$out")
 		rewrite_check "$c" "$(kv sampled "$chk")" "$(kv rewritten "$chk")" "$test round $r"
-		echo "RESULT t=$SECONDS kernel=$KNAME test=$test cfg=$c round=$r value=$(kv pps "$line") unit=pps" \
-			"pps_mean=$(kv pps_mean "$line") sent=$(kv sent "$line") batches=$(kv batches "$line")" \
+		echo "RESULT t=$SECONDS kernel=$KNAME test=$test cfg=$c round=$r value=$(kv pps "$gap") unit=pps" \
+			"pps_p25=$(kv pps_p25 "$gap") pps_mean=$(kv pps_mean "$gap") recv=$(kv n "$gap")" \
+			"sent=$(kv sent "$line") pps_send=$(kv pps "$line") pps_send_mean=$(kv pps_mean "$line")" \
 			"sample=$(kv rewritten "$chk")/$(kv sampled "$chk") prev_flush_ms=$FLUSH_MS"
 	done
 	line=$(grep "^count port=5060 " "$out")
@@ -303,6 +305,10 @@ rtp_round() {
 			return
 		fi
 		adv[$c]=$port
+		if [[ $port != "${mport[$c]}" ]]; then
+			log "rtp round $r: $c advertised $dst:$port for ${SRC[$c]}:${mport[$c]}; rtr's pinholes:"
+			nsx "$rtr" conntrack -L expect 2>/dev/null | sed 's/^/#   /'
+		fi
 	done <"$map"
 	[[ -n ${adv[sipalg]:-} && -n ${adv[sip]:-} ]] ||
 		{ fail "rtp round $r: calls not answered: $(cat "$out")"; return; }
@@ -328,15 +334,17 @@ rtp_round() {
 	nsx "$rtr" nft delete table ip sipvm_fwd 2>/dev/null
 	for ((i = 0; i < 3; i++)); do
 		c=${cfgs[i]} line=${slines[i]:-}
-		local got
+		local got gap
 		got=$(kv pkts "$(grep "^count port=${mport[$c]} " "$out")")
+		gap=$(grep "^gap port=${mport[$c]} " "$out")
 		if ((got == 0)); then
 			fail "rtp round $r: $c: no RTP reached cli through $RTR_WAN4:${adv[$c]}"
 		elif ((got != $(kv sent "$line"))); then
 			log "rtp round $r: $c: cli received $got of $(kv sent "$line")"
 		fi
-		echo "RESULT t=$SECONDS kernel=$KNAME test=rtp cfg=$c round=$r value=$(kv pps "$line") unit=pps" \
-			"pps_mean=$(kv pps_mean "$line") sent=$(kv sent "$line") recv=$got"
+		echo "RESULT t=$SECONDS kernel=$KNAME test=rtp cfg=$c round=$r value=$(kv pps "$gap") unit=pps" \
+			"pps_p25=$(kv pps_p25 "$gap") pps_mean=$(kv pps_mean "$gap") recv=$got" \
+			"sent=$(kv sent "$line") pps_send=$(kv pps "$line") pps_send_mean=$(kv pps_mean "$line")"
 	done
 }
 

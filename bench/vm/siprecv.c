@@ -9,6 +9,9 @@
  *	none came for --idle-ms.  With --expect-c every Nth datagram is
  *	checked: is its SDP c= line ADDR (was it rewritten)?  The checks
  *	are counted per Call-ID host (the generator's source address).
+ *	The "gap" lines give the forwarding cost per stream (a Call-ID host
+ *	for SIP, a port otherwise) from the kernel's arrival timestamps: the
+ *	time since the previous datagram of any stream (see report_gaps()).
  *
  *   siprecv answer --port P --n N --addr A [--media-base P] [--map FILE]
  *                  [--expect-c ADDR] [--idle-ms MS] [--max-wait S]
@@ -43,6 +46,7 @@ static struct {
 };
 
 static char bufs[BATCH][MAXPKT + 1];
+static char cbufs[BATCH][CMSG_SPACE(sizeof(struct timespec))];
 static struct mmsghdr mm[BATCH];
 static struct iovec iov[BATCH];
 static struct sockaddr_in from[BATCH];
@@ -87,7 +91,26 @@ static void mm_init(void)
 		mm[i].msg_hdr.msg_iovlen = 1;
 		mm[i].msg_hdr.msg_name = &from[i];
 		mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		mm[i].msg_hdr.msg_control = cbufs[i];
+		mm[i].msg_hdr.msg_controllen = sizeof(cbufs[i]);
 	}
+}
+
+/* The kernel's receive timestamp of datagram @i of the last recvmmsg. */
+static uint64_t rx_stamp(unsigned int i)
+{
+	struct cmsghdr *cm;
+	struct timespec ts;
+
+	for (cm = CMSG_FIRSTHDR(&mm[i].msg_hdr); cm;
+	     cm = CMSG_NXTHDR(&mm[i].msg_hdr, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		}
+	}
+	return 0;
 }
 
 /* Wait for data; false when the first/idle timeout ran out. */
@@ -127,16 +150,27 @@ static bool rewritten(const char *msg)
 }
 
 #define MAX_PORTS	4
+#define MAX_STAMPS	(1 << 21)
 
 static unsigned int ports[MAX_PORTS], nports;
 
-/* SDP checks per Call-ID host (the generator's source address). */
+/* Per stream: a Call-ID host (the generator's source address) for SIP,
+ * a port for RTP. */
 static struct {
 	char host[INET_ADDRSTRLEN];
 	unsigned long sampled, good;
 } hosts[MAX_PORTS];
 
-static void check_sample(const char *msg)
+/* Arrival of every datagram: kernel timestamp and stream. */
+struct stamp {
+	uint64_t ns;
+	uint8_t stream;
+};
+
+static struct stamp *stamps;
+static unsigned long nstamps;
+
+static int callid_host(const char *msg)
 {
 	const char *p = strstr(msg, "\r\nCall-ID: ");
 	char h[INET_ADDRSTRLEN] = "?";
@@ -154,12 +188,68 @@ static void check_sample(const char *msg)
 		if (!hosts[i].host[0])
 			strcpy(hosts[i].host, h);
 		if (!strcmp(hosts[i].host, h))
-			break;
+			return i;
 	}
-	if (i == MAX_PORTS)
-		return;
-	hosts[i].sampled++;
-	hosts[i].good += rewritten(msg);
+	return -1;
+}
+
+static int cmp_stamp(const void *a, const void *b)
+{
+	const struct stamp *x = a, *y = b;
+
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every datagram of every stream went through the router on one CPU (the
+ * sender's), so the time between its arrival and the previous arrival is
+ * what forwarding it cost.  Per stream: median, quickest quarter, mean.
+ */
+static void report_gaps(void)
+{
+	static uint64_t *gaps[MAX_PORTS];
+	unsigned long n[MAX_PORTS] = { 0 }, i;
+	uint64_t sum[MAX_PORTS] = { 0 }, g, med, p25;
+	unsigned int s;
+	char key[64];
+
+	qsort(stamps, nstamps, sizeof(*stamps), cmp_stamp);
+	for (s = 0; s < MAX_PORTS; s++) {
+		gaps[s] = calloc(nstamps + 1, sizeof(uint64_t));
+		if (!gaps[s])
+			die("calloc");
+	}
+	for (i = 1; i < nstamps; i++) {
+		if (!stamps[i].ns || !stamps[i - 1].ns)
+			continue;
+		s = stamps[i].stream;
+		g = stamps[i].ns - stamps[i - 1].ns;
+		gaps[s][n[s]++] = g;
+		sum[s] += g;
+	}
+	for (s = 0; s < MAX_PORTS; s++) {
+		if (!n[s])
+			continue;
+		qsort(gaps[s], n[s], sizeof(uint64_t), cmp_u64);
+		med = gaps[s][n[s] / 2];
+		p25 = gaps[s][n[s] / 4];
+		if (o.expect_c.s_addr)
+			snprintf(key, sizeof(key), "src=%s", hosts[s].host);
+		else
+			snprintf(key, sizeof(key), "port=%u", ports[s]);
+		printf("gap %s n=%lu ns_med=%lu ns_mean=%.0f pps=%.0f pps_p25=%.0f pps_mean=%.0f\n",
+		       key, n[s], (unsigned long)med, (double)sum[s] / n[s],
+		       med ? 1e9 / med : 0, p25 ? 1e9 / p25 : 0,
+		       sum[s] ? 1e9 * n[s] / sum[s] : 0);
+		free(gaps[s]);
+	}
 }
 
 static int cmd_count(void)
@@ -169,16 +259,22 @@ static int cmd_count(void)
 	struct pollfd pfd[MAX_PORTS];
 	unsigned int j;
 	uint64_t t0 = 0;
-	int r, i, ms;
+	int r, i, ms, one = 1, h;
 	double secs;
 
 	if (!nports) {
 		errno = 0;
 		die("count needs --port");
 	}
+	stamps = calloc(MAX_STAMPS, sizeof(*stamps));
+	if (!stamps)
+		die("calloc");
 	for (j = 0; j < nports; j++) {
 		pfd[j].fd = bound_socket(ports[j]);
 		pfd[j].events = POLLIN;
+		if (setsockopt(pfd[j].fd, SOL_SOCKET, SO_TIMESTAMPNS, &one,
+			       sizeof(one)))
+			die("SO_TIMESTAMPNS");
 	}
 	mm_init();
 	set_ready();
@@ -191,6 +287,7 @@ static int cmd_count(void)
 		for (j = 0; j < nports; j++) {
 			if (!(pfd[j].revents & POLLIN))
 				continue;
+			mm_init();
 			r = recvmmsg(pfd[j].fd, mm, BATCH, MSG_DONTWAIT, NULL);
 			if (r <= 0)
 				continue;
@@ -200,10 +297,18 @@ static int cmd_count(void)
 			if (!total)
 				t0 = t_last[j];
 			for (i = 0; i < r; i++) {
-				if (o.expect_c.s_addr &&
-				    pkts[j] % o.sample_every == 0) {
+				h = j;
+				if (o.expect_c.s_addr) {
 					bufs[i][mm[i].msg_len] = 0;
-					check_sample(bufs[i]);
+					h = callid_host(bufs[i]);
+					if (h >= 0 && pkts[j] % o.sample_every == 0) {
+						hosts[h].sampled++;
+						hosts[h].good += rewritten(bufs[i]);
+					}
+				}
+				if (h >= 0 && nstamps < MAX_STAMPS) {
+					stamps[nstamps].ns = rx_stamp(i);
+					stamps[nstamps++].stream = h;
 				}
 				pkts[j]++;
 				total++;
@@ -218,6 +323,7 @@ static int cmd_count(void)
 	for (j = 0; j < MAX_PORTS && hosts[j].host[0]; j++)
 		printf("check src=%s sampled=%lu rewritten=%lu\n",
 		       hosts[j].host, hosts[j].sampled, hosts[j].good);
+	report_gaps();
 	return 0;
 }
 

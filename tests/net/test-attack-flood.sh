@@ -34,7 +34,6 @@ export TEST_NAME HELPER=sipalg cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
 
 PYTHONPATH=$(dirname "${BASH_SOURCE[0]}") python3 - <<'EOF'
 import collections
-import os
 import time
 
 import mutate as mu
