@@ -11,6 +11,7 @@
 #   make check            every test layer; ends with "N passed, N failed"
 #   make demo             a LAN -> router -> WAN scenario in a VM
 #   make unit | fuzz | bench    userspace layers on their own
+#   make bench-vm         per-packet cost against the in-tree helper, in a VM
 #   make deps             install the Debian packages the tests need
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -41,7 +42,7 @@ VERSION := $(shell git -C $(TOP) describe --dirty --always --tags 2>/dev/null ||
 	sed -n 's/^\#define SIPALG_VERSION "\(.*\)"/\1/p' $(TOP)/include/version.h)
 
 .PHONY: all modules install clean dkms-install dkms-source check demo \
-	unit fuzz bench deps
+	unit fuzz bench bench-vm deps
 
 all: modules
 
@@ -68,6 +69,7 @@ clean:
 	-$(MAKE) -s -C tests/unit clean 2>/dev/null
 	-$(MAKE) -s -C tests/fuzz clean 2>/dev/null
 	-$(MAKE) -s -C bench clean 2>/dev/null
+	-$(MAKE) -s -C bench/vm clean 2>/dev/null
 
 # DKMS wants the sources under /usr/src/<name>-<version> with a dkms.conf
 # whose version matches; the version header is frozen into the copy because
@@ -99,6 +101,10 @@ fuzz:
 
 bench:
 	$(MAKE) -C $(TOP)/bench run
+
+# In-VM comparison with the in-tree helper (about 8 minutes; not in check).
+bench-vm:
+	$(TOP)/bench/vm/bench-vm.sh $(BENCH_VM_ARGS)
 
 check:
 	@$(TOP)/tests/check.sh

@@ -253,42 +253,49 @@ static int sipalg_stats_show(struct seq_file *seq, void *v)
 #define SIPALG_AUTO_OPS	4
 static const struct nf_hook_ops sipalg_auto_ops[SIPALG_AUTO_OPS];
 
+/*
+ * Two sets of per-namespace state, because they must go at different
+ * times on unload: the auto_assign hooks before the helpers (no new flow
+ * may be given a helper that is going away), the counters after them (a
+ * packet still in the helper counts).
+ */
 static int __net_init sipalg_net_init(struct net *net)
 {
 	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
-	int err = -ENOMEM;
 
 	sn->stats = alloc_percpu(struct sipalg_stats);
 	if (!sn->stats)
-		goto err_stats;
+		return -ENOMEM;
 	if (!proc_create_net_single("sipalg", 0444, net->proc_net_stat,
-				    sipalg_stats_show, NULL))
-		goto err_proc;
-	if (auto_assign) {
-		err = nf_register_net_hooks(net, sipalg_auto_ops,
-					    SIPALG_AUTO_OPS);
-		if (err < 0)
-			goto err_hooks;
+				    sipalg_stats_show, NULL)) {
+		free_percpu(sn->stats);
+		return -ENOMEM;
 	}
 	return 0;
-
-err_hooks:
-	remove_proc_entry("sipalg", net->proc_net_stat);
-err_proc:
-	free_percpu(sn->stats);
-err_stats:
-	return err;
 }
 
 static void __net_exit sipalg_net_exit(struct net *net)
 {
 	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
 
-	if (auto_assign)
-		nf_unregister_net_hooks(net, sipalg_auto_ops, SIPALG_AUTO_OPS);
 	remove_proc_entry("sipalg", net->proc_net_stat);
 	free_percpu(sn->stats);
 }
+
+static int __net_init sipalg_hooks_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, sipalg_auto_ops, SIPALG_AUTO_OPS);
+}
+
+static void __net_exit sipalg_hooks_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, sipalg_auto_ops, SIPALG_AUTO_OPS);
+}
+
+static struct pernet_operations sipalg_hooks_net_ops = {
+	.init	= sipalg_hooks_net_init,
+	.exit	= sipalg_hooks_net_exit,
+};
 
 static struct pernet_operations sipalg_net_ops = {
 	.init	= sipalg_net_init,
@@ -623,9 +630,11 @@ media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
 	if (!READ_ONCE(direct_media))
 		saddr = &c->ct->tuplehash[!c->dir].tuple.src.u3;
 	exp = nf_ct_expect_alloc(c->ct);
-	if (exp)
+	if (exp) {
 		nf_ct_expect_init(exp, SIPALG_EXPECT_MEDIA, nf_ct_l3num(c->ct),
 				  saddr, daddr, IPPROTO_UDP, NULL, &p);
+		sipalg_exp_no_helper(exp);
+	}
 	return exp;
 }
 
@@ -1498,6 +1507,9 @@ static int __init nf_conntrack_sipalg_init(void)
 	sipalg_helper_setup(&sipalg_helpers[1], NFPROTO_IPV4, IPPROTO_TCP);
 	sipalg_helper_setup(&sipalg_helpers[2], NFPROTO_IPV6, IPPROTO_UDP);
 	sipalg_helper_setup(&sipalg_helpers[3], NFPROTO_IPV6, IPPROTO_TCP);
+	err = register_pernet_subsys(&sipalg_net_ops);
+	if (err < 0)
+		goto err_pernet;
 	err = nf_conntrack_helpers_register(sipalg_helpers,
 					    ARRAY_SIZE(sipalg_helpers));
 	if (err < 0) {
@@ -1505,19 +1517,23 @@ static int __init nf_conntrack_sipalg_init(void)
 		       SIPALG_HELPER_NAME, err);
 		goto err_helpers;
 	}
-	err = register_pernet_subsys(&sipalg_net_ops);
-	if (err < 0)
-		goto err_pernet;
+	if (auto_assign) {
+		err = register_pernet_subsys(&sipalg_hooks_net_ops);
+		if (err < 0)
+			goto err_hooks;
+	}
 
 	ports_format(portlist, sizeof(portlist));
 	pr_info("SIP ALG %s loaded, ports %s%s\n", SIPALG_VERSION, portlist,
 		auto_assign ? ", auto_assign" : "");
 	return 0;
 
-err_pernet:
+err_hooks:
 	nf_conntrack_helpers_unregister(sipalg_helpers,
 					ARRAY_SIZE(sipalg_helpers));
 err_helpers:
+	unregister_pernet_subsys(&sipalg_net_ops);
+err_pernet:
 	free_percpu(sipalg_scratch);
 err_scratch:
 	kmem_cache_destroy(sipalg_call_cache);
@@ -1525,16 +1541,47 @@ err_cache:
 	return err;
 }
 
+static bool is_ours(const struct nf_conntrack_helper *h)
+{
+	return h >= sipalg_helpers &&
+	       h < sipalg_helpers + ARRAY_SIZE(sipalg_helpers);
+}
+
+static bool sipalg_exp_ours(struct nf_conntrack_expect *exp, void *data)
+{
+	const struct nf_conn_help *help = nfct_help(exp->master);
+
+	return is_ours(rcu_dereference_raw(exp->helper)) ||
+	       is_ours(sipalg_exp_assigned_helper(exp)) ||
+	       (help && is_ours(rcu_dereference_raw(help->helper)));
+}
+
+static int sipalg_unhelp(struct nf_conn *ct, void *data)
+{
+	struct nf_conn_help *help = nfct_help(ct);
+
+	if (help && is_ours(rcu_dereference_raw(help->helper)))
+		RCU_INIT_POINTER(help->helper, NULL);
+	return 0;	/* detach, never delete */
+}
+
 static void __exit nf_conntrack_sipalg_fini(void)
 {
+	if (auto_assign)
+		unregister_pernet_subsys(&sipalg_hooks_net_ops);
 	/*
-	 * After this no packet is in our helper and no flow still points at
-	 * it (the core waits for RCU readers and detaches every flow).
+	 * The core waits for packets in the helper, removes its pinholes and
+	 * detaches it from every flow in the table.  A flow whose first
+	 * packet was in the helper meanwhile is confirmed only after that
+	 * sweep, with its pinholes: without a second sweep it would keep
+	 * pointing at this module's text (conntrack -L expect would oops).
 	 */
-	unregister_pernet_subsys(&sipalg_net_ops);
 	nf_conntrack_helpers_unregister(sipalg_helpers,
 					ARRAY_SIZE(sipalg_helpers));
+	nf_ct_expect_iterate_destroy(sipalg_exp_ours, NULL);
+	nf_ct_iterate_destroy(sipalg_unhelp, NULL);	/* ends in an RCU sync */
 	sipalg_calls_flush();
+	unregister_pernet_subsys(&sipalg_net_ops);
 	free_percpu(sipalg_scratch);
 	kmem_cache_destroy(sipalg_call_cache);
 }

@@ -59,6 +59,30 @@ static inline bool sipalg_exp_refresh(struct nf_conntrack_expect *exp,
 }
 #endif
 
+/* The helper a new connection created by @exp gets, on unload checks. */
+static inline struct nf_conntrack_helper *
+sipalg_exp_assigned_helper(struct nf_conntrack_expect *exp)
+{
+#ifdef SIPALG_EXP_ASSIGN_HELPER
+	return rcu_dereference_raw(exp->assign_helper);
+#else
+	return rcu_dereference_raw(exp->helper);
+#endif
+}
+
+/*
+ * A new connection created by @exp gets no helper (media).  Before the
+ * split, nf_ct_expect_init() copies the master's helper into exp->helper,
+ * which is also what the new connection is given: every RTP packet would
+ * then run through the SIP parser.
+ */
+static inline void sipalg_exp_no_helper(struct nf_conntrack_expect *exp)
+{
+#ifndef SIPALG_EXP_ASSIGN_HELPER
+	RCU_INIT_POINTER(exp->helper, NULL);
+#endif
+}
+
 /* The helper a new connection created by @exp gets. */
 static inline void sipalg_exp_assign_helper(struct nf_conntrack_expect *exp,
 					    struct nf_conntrack_helper *h)

@@ -82,6 +82,8 @@ if ! skip dkms && [ ${#kdirs[@]} -gt 0 ]; then
 	layer "dkms" "$top/tests/host/test-dkms.sh" "${kdirs[@]}"
 fi
 
+skip deb || layer "deb" "$top/tests/host/test-deb.sh"
+
 if ! skip vm; then
 	while read -r name kver _kdir _vmlinuz _moddir; do
 		[ -n "${SIPALG_KERNELS:-}" ] &&

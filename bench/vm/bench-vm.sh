@@ -33,8 +33,9 @@ done
 
 make -s -C "$HERE" >&2 || { echo "bench-vm: cannot build the traffic tools" >&2; exit 1; }
 if [[ -z ${SIPALG_BENCH_NO_BUILD:-} ]]; then
-	"$ROOT/tests/vm/build-modules.sh" "${kernels[@]}" >/dev/null ||
-		{ echo "bench-vm: cannot build the modules" >&2; exit 1; }
+	mkdir -p "$LOGDIR"
+	"$ROOT/tests/vm/build-modules.sh" "${kernels[@]}" >"$LOGDIR/build.log" 2>&1 ||
+		{ cat "$LOGDIR/build.log" >&2; echo "bench-vm: cannot build the modules" >&2; exit 1; }
 fi
 mkdir -p "$LOGDIR"
 

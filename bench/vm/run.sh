@@ -284,7 +284,7 @@ invite_round() {
 rtp_round() {
 	local r=$1 out=$TMPD/recv.out map=$TMPD/map line c i dst port
 	local -a cfgs targs slines rports
-	local -A mport=([sipalg]=16000 [sip]=16002 [none]=16004)
+	local -A mport=([sipalg]=16000 [sip]=18000 [none]=20000)
 	local -A sport=([sipalg]=40000 [sip]=40002 [none]=40004)
 	local -A adv
 	mapfile -t cfgs < <(order "$r")
@@ -295,7 +295,8 @@ rtp_round() {
 		return
 	nsx "$cli" "$BIN/sipsend" invite --src "${SRC[sipalg]}:${mport[sipalg]}" \
 		--dst "$SRV4" --sport 5070 --count 1 --seq 0 >/dev/null
-	nsx "$cli" "$BIN/sipsend" invite --src "${SRC[sip]}:${mport[sip]}" \
+	# Call 1 offers media port rtp-base + 2.
+	nsx "$cli" "$BIN/sipsend" invite --src "${SRC[sip]}:$((mport[sip] - 2))" \
 		--dst "$SRV4" --sport 5070 --count 1 --seq 1 >/dev/null
 	wait "$BG_PID"
 	while read -r i dst port; do
@@ -331,6 +332,11 @@ rtp_round() {
 	mapfile -t slines < <(nsx "$srv" "$BIN/sipsend" rtp "${targs[@]}" \
 		--duration "$secs" --batch "$batch" --cpu 0)
 	wait "$BG_PID"
+	# Which helper the media flows carry (none expected: "helper=" shows
+	# that the kernel attached the signalling flow's helper to them).
+	nsx "$rtr" conntrack -L -p udp 2>/dev/null |
+		grep -E "dport=(${mport[sipalg]}|${mport[sip]}|${mport[none]}) " |
+		grep -o "dport=[0-9]* .*helper=[a-z]*" | sed "s/^/# rtp round $r media flow: /"
 	nsx "$rtr" nft delete table ip sipvm_fwd 2>/dev/null
 	for ((i = 0; i < 3; i++)); do
 		c=${cfgs[i]} line=${slines[i]:-}

@@ -14,10 +14,12 @@
 #  192.168.0.31/24      masquerade out of wan;  203.0.113.5/24
 #  fd00:1::31/64        + README's block         2001:db8:203::5/64
 #
-#  ```conf /etc/modprobe.d/X.conf  installed first (tmpfs overlay on
-#                                  /etc/modprobe.d); its "options" are
-#                                  checked in /sys/module at the end
-#  ```conf /etc/modules-load.d/X   each module in it modprobe'd (as at boot)
+#  ```conf /etc/modprobe.d/X.conf    installed first (/etc/modprobe.d and
+#                                    /etc/modules-load.d get tmpfs
+#                                    overlays for the test); its "options" are
+#                                    checked in /sys/module at the end
+#  ```conf /etc/modules-load.d/X.conf  each module in it modprobe'd (as at
+#                                    boot), after the modprobe.d files
 #  ```sh router     bash -e in rtr; "modprobe M" lines: M is loaded after;
 #                   if the block changed rtr's rule set: the flow checks
 #  ```nft router    nft -f - in rtr, then the flow checks
@@ -32,10 +34,12 @@
 #
 # "modprobe nf_nat_sipalg" must find our modules: the test lays a tmpfs
 # overlay over /lib/modules/$(uname -r) with $SIPALG_KO_DIR/*.ko in
-# updates/sipalg-test/ and a depmod index of them plus the kernel's netfilter,
-# ipv4/6, core, sched, netlink, bridge and crypto modules and veth, with their
-# dependencies (other modules cannot be modprobe'd while the test runs). So it runs only in the test VM:
+# updates/sipalg-test/ and a depmod index of them plus the kernel's
+# netfilter, ipv4/6, core, sched, netlink, bridge and crypto modules and
+# veth, with their dependencies (other modules cannot be modprobe'd while the
+# test runs). All undone at exit. So it runs only in the test VM:
 #   tests/vm/run --kernel 6.1 tests/net/test-readme-rules.sh
+# and SKIPs when README.md has no marked block.
 # Env: SIPALG_README (default: the tree's README.md).
 set -u
 # shellcheck disable=SC2034  # used by lib.sh
@@ -71,12 +75,14 @@ kver=$(uname -r)
 moddir=/lib/modules/$kver
 tmp=$(mktemp -d /tmp/readme-rules.XXXXXX)
 mounted=()
+unload_sip=
 
 cleanup() {
 	local m i
 	cleanup_all_ns
 	# Rule sets of a deleted netns go away asynchronously.
 	busywait 10000 sipalg_unload >/dev/null 2>&1
+	[[ -n $unload_sip ]] && rmmod nf_conntrack_sip 2>/dev/null
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
 		m=${mounted[i]}
 		umount "$m" 2>/dev/null || umount -l "$m"
@@ -128,6 +134,13 @@ if ! install_modules; then
 	exit "$ksft_fail"
 fi
 info "$(wc -l <"$tmp/local-mods") modules + ours indexed for modprobe after ${SECONDS}s"
+
+# Blocks may write module configuration ("echo ... > /etc/modules-load.d/"):
+# give them writable, throwaway copies of those folders.
+for d in /etc/modprobe.d /etc/modules-load.d; do
+	[[ -d $d ]] || continue
+	overlay "$d" || { fail "tmpfs overlay on $d"; exit "$ksft_fail"; }
+done
 
 # Marked blocks: "INDEX LINE KIND [ARG]"; each block's text in $tmp/b<INDEX>.
 declare -A where kinds args
@@ -217,7 +230,7 @@ fw4_wrap() {	# WITH_IN_TREE_SIP(0|1) BLOCKFILE
 }
 
 # --- 1. files (modprobe.d, modules-load.d) ----------------------------------
-optfiles=()
+optfiles=() loadfiles=()
 for idx in "${order[@]}"; do
 	[[ ${kinds[$idx]} == file ]] || continue
 	dest=${args[$idx]}
@@ -233,18 +246,21 @@ for idx in "${order[@]}"; do
 	fi
 	case $dest in
 	/etc/modprobe.d/*) optfiles+=("$dest") ;;
-	/etc/modules-load.d/*)
-		# What systemd-modules-load does at boot.
-		mods=$(sed -e 's/[#;].*//' "$dest" | awk 'NF { print $1 }')
-		ok=1
-		for m in $mods; do modprobe "$m" || ok=0; done
-		check "${where[$idx]}: modprobe of every module it lists (${mods//$'\n'/ })" \
-			test "$ok" = 1 ;;
+	/etc/modules-load.d/*) loadfiles+=("$idx") ;;
 	esac
+done
+# What systemd-modules-load does at boot, with every config file in place.
+for idx in "${loadfiles[@]}"; do
+	mods=$(sed -e 's/[#;].*//' "${args[$idx]}" | awk 'NF { print $1 }')
+	ok=1
+	for m in $mods; do modprobe "$m" || ok=0; done
+	check "${where[$idx]}: modprobe of every module it lists (${mods//$'\n'/ })" \
+		test "$ok" = 1
 done
 
 # --- 2. the other blocks, in README order ------------------------------------
 in_tree_sip=0
+mod_loaded nf_conntrack_sip || unload_sip=1
 modprobe -q nf_conntrack_sip 2>/dev/null && in_tree_sip=1
 
 for idx in "${order[@]}"; do
