@@ -234,6 +234,9 @@ static inline void sipalg_stat_add(const struct net *net, enum sipalg_stat s,
 }
 #define SIPALG_INC(net, name) sipalg_stat_add(net, SIPALG_STAT_##name, 1)
 
+static unsigned int sipalg_calls_count;
+static unsigned int sipalg_pinholes_count;
+
 static int sipalg_stats_show(struct seq_file *seq, void *v)
 {
 	struct sipalg_net *sn = net_generic(seq_file_single_net(seq), sipalg_net_id);
@@ -247,6 +250,11 @@ static int sipalg_stats_show(struct seq_file *seq, void *v)
 			sum += per_cpu_ptr(sn->stats, cpu)->v[i];
 		seq_printf(seq, "%-24s %llu\n", sipalg_stat_names[i], sum);
 	}
+	/* Gauges of the call table, which all namespaces share. */
+	seq_printf(seq, "%-24s %u\n", "calls_active",
+		   READ_ONCE(sipalg_calls_count));
+	seq_printf(seq, "%-24s %u\n", "call_pinholes",
+		   READ_ONCE(sipalg_pinholes_count));
 	return 0;
 }
 
@@ -338,13 +346,6 @@ struct sipalg_master {
  * same call and the same sender only.  Each pinhole is remembered by the
  * tuple it was registered with, which is how it is found again to remove it.
  */
-/*
- * Pinholes remembered per call and sender: 8 streams with RTCP, 16 with
- * rtcp-mux.  Pinholes beyond it work but are neither removed early nor
- * protected from reuse; they expire on their own.
- */
-#define SIPALG_CALL_PINHOLES	16
-
 struct sipalg_pinhole {
 	/*
 	 * In sipalg_ports_hash: a public port a call's media uses stays
@@ -358,24 +359,30 @@ struct sipalg_pinhole {
 	__be16 port;
 };
 
+/* The pinholes one sender's latest SDP opened, sized for that SDP. */
+struct sipalg_side {
+	unsigned int n, max;
+	struct sipalg_pinhole ph[];
+};
+
 struct sipalg_call {
-	struct hlist_node hnode;	/* sipalg_calls_hash */
+	struct hlist_node hnode;	/* sipalg_calls_hash: by flow + id */
+	struct hlist_node mnode;	/* sipalg_masters_hash: by flow */
 	struct list_head lru;		/* sipalg_calls_lru, oldest first */
 	/* Lookup key only: never dereferenced (the flow may be gone). */
 	const struct nf_conn *master;
 	u32 id;				/* hash of the Call-ID */
 	u32 invite_cseq;
 	bool established;		/* 2xx to an INVITE seen */
-	u8 n[IP_CT_DIR_MAX];
-	struct sipalg_pinhole ph[IP_CT_DIR_MAX][SIPALG_CALL_PINHOLES];
+	struct sipalg_side *side[IP_CT_DIR_MAX];
 };
 
 #define SIPALG_CALLS_HASH_BITS	10
 static struct hlist_head sipalg_calls_hash[1 << SIPALG_CALLS_HASH_BITS];
 #define SIPALG_PORTS_HASH_BITS	10
 static struct hlist_head sipalg_ports_hash[1 << SIPALG_PORTS_HASH_BITS];
+static struct hlist_head sipalg_masters_hash[1 << SIPALG_CALLS_HASH_BITS];
 static LIST_HEAD(sipalg_calls_lru);
-static unsigned int sipalg_calls_count;
 static struct kmem_cache *sipalg_call_cache __read_mostly;
 /*
  * One lock for the call table.  Taken before nf_conntrack_expect_lock (the
@@ -416,14 +423,24 @@ bool sipalg_port_in_use(const struct nf_conn *ct,
 }
 EXPORT_SYMBOL_GPL(sipalg_port_in_use);
 
+static struct hlist_head *master_bucket(const struct nf_conn *ct)
+{
+	return &sipalg_masters_hash[hash_ptr(ct, SIPALG_CALLS_HASH_BITS)];
+}
+
 static void call_forget_pinholes(struct sipalg_call *call,
 				 enum ip_conntrack_dir dir)
 {
+	struct sipalg_side *side = call->side[dir];
 	unsigned int i;
 
-	for (i = 0; i < call->n[dir]; i++)
-		hlist_del(&call->ph[dir][i].pnode);
-	call->n[dir] = 0;
+	if (!side)
+		return;
+	for (i = 0; i < side->n; i++)
+		hlist_del(&side->ph[i].pnode);
+	sipalg_pinholes_count -= side->n;
+	kfree(side);
+	call->side[dir] = NULL;
 }
 
 static void call_free(struct sipalg_call *call)
@@ -431,6 +448,7 @@ static void call_free(struct sipalg_call *call)
 	call_forget_pinholes(call, IP_CT_DIR_ORIGINAL);
 	call_forget_pinholes(call, IP_CT_DIR_REPLY);
 	hlist_del(&call->hnode);
+	hlist_del(&call->mnode);
 	list_del(&call->lru);
 	sipalg_calls_count--;
 	kmem_cache_free(sipalg_call_cache, call);
@@ -472,6 +490,7 @@ static struct sipalg_call *call_get(struct net *net, const struct nf_conn *ct,
 	call->master = ct;
 	call->id = id;
 	hlist_add_head(&call->hnode, call_bucket(ct, id));
+	hlist_add_head(&call->mnode, master_bucket(ct));
 	list_add_tail(&call->lru, &sipalg_calls_lru);
 	sipalg_calls_count++;
 	return call;
@@ -482,19 +501,20 @@ static void call_remove_pinholes(struct net *net, struct nf_conn *ct,
 				 struct sipalg_call *call,
 				 enum ip_conntrack_dir dir)
 {
+	const struct sipalg_side *side = call->side[dir];
 	struct nf_conn_help *help = nfct_help(ct);
 	struct nf_conntrack_expect *exp;
 	struct hlist_node *next;
 	unsigned int i, removed = 0;
 
-	if (!call->n[dir])
+	if (!side)
 		return;
 	spin_lock_bh(&nf_conntrack_expect_lock);
 	hlist_for_each_entry_safe(exp, next, &help->expectations, lnode) {
 		if (exp->class != SIPALG_EXPECT_MEDIA)
 			continue;
-		for (i = 0; i < call->n[dir]; i++) {
-			const struct sipalg_pinhole *ph = &call->ph[dir][i];
+		for (i = 0; i < side->n; i++) {
+			const struct sipalg_pinhole *ph = &side->ph[i];
 
 			if (exp->tuple.dst.u.udp.port == ph->port &&
 			    nf_inet_addr_cmp(&exp->tuple.dst.u3, &ph->addr)) {
@@ -520,10 +540,11 @@ static void call_end(struct net *net, struct nf_conn *ct,
 /* The flow is going away: forget its calls (the core drops expectations). */
 static void sipalg_destroy(struct nf_conn *ct)
 {
-	struct sipalg_call *call, *tmp;
+	struct sipalg_call *call;
+	struct hlist_node *tmp;
 
 	spin_lock_bh(&sipalg_calls_lock);
-	list_for_each_entry_safe(call, tmp, &sipalg_calls_lru, lru)
+	hlist_for_each_entry_safe(call, tmp, master_bucket(ct), mnode)
 		if (call->master == ct)
 			call_free(call);
 	spin_unlock_bh(&sipalg_calls_lock);
@@ -533,12 +554,19 @@ static void sipalg_destroy(struct nf_conn *ct)
  * Message handling
  */
 
+/*
+ * Edits spanning up to this many bytes are applied as one replacement: the
+ * packet's tail moves and its checksum is recomputed once, not per edit.
+ */
+#define SIPALG_MERGE_MAX	8192
+
 /* Everything one message needs; the big parts live in per-CPU scratch. */
 struct sipalg_scratch {
 	struct sip_msg msg;
 	struct sdp_msg sdp;
 	struct sip_xlate x;
 	struct sip_edits edits;
+	char merged[SIPALG_MERGE_MAX];
 };
 
 static struct sipalg_scratch __percpu *sipalg_scratch __read_mostly;
@@ -668,15 +696,17 @@ static int register_exps(struct sipalg_ctx *c,
 static void remember(struct sipalg_call *call, enum ip_conntrack_dir dir,
 		     const struct nf_conntrack_expect *exp)
 {
+	struct sipalg_side *side = call->side[dir];
 	struct sipalg_pinhole *ph;
 
-	if (call->n[dir] >= SIPALG_CALL_PINHOLES)
+	if (!side || side->n >= side->max)
 		return;
-	ph = &call->ph[dir][call->n[dir]++];
+	ph = &side->ph[side->n++];
 	ph->addr = exp->tuple.dst.u3;
 	ph->port = exp->tuple.dst.u.udp.port;
 	ph->net = nf_ct_net(exp->master);
 	hlist_add_head(&ph->pnode, port_bucket(ph->port));
+	sipalg_pinholes_count++;
 }
 
 /*
@@ -780,6 +810,19 @@ static void process_sdp(struct sipalg_ctx *c)
 		return;
 	}
 	call_remove_pinholes(c->net, c->ct, call, c->dir);
+	/*
+	 * Room for RTP and RTCP of every stream.  Without it the pinholes
+	 * still open; they are just not removed early or kept from reuse.
+	 */
+	if (sdp->n_media) {
+		call->side[c->dir] = kmalloc(struct_size(call->side[c->dir], ph,
+						       2 * sdp->n_media),
+					     GFP_ATOMIC);
+		if (call->side[c->dir]) {
+			call->side[c->dir]->n = 0;
+			call->side[c->dir]->max = 2 * sdp->n_media;
+		}
+	}
 	for (i = 0; i < sdp->n_media; i++)
 		media_stream(c, call, i);
 	spin_unlock_bh(&sipalg_calls_lock);
@@ -1037,6 +1080,43 @@ static void trace_edits(const struct sipalg_ctx *c, const struct sip_edits *ed)
 	}
 }
 
+/* Apply the planned edits to the packet through the NAT side. */
+static bool apply_edits(struct sipalg_ctx *c, const struct sip_edits *ed)
+{
+	const struct sip_edit *first = &ed->e[0], *last = &ed->e[ed->n - 1];
+	u32 start = first->off, end = last->off + last->old_len;
+	char *buf = c->s->merged;
+	u32 i, pos = start, len = 0;
+	s32 shift = 0;
+
+	if (ed->n > 1 && end - start <= SIPALG_MERGE_MAX &&
+	    (s32)(end - start) + ed->delta <= SIPALG_MERGE_MAX) {
+		/* The edits are sorted and disjoint (the planner's contract). */
+		for (i = 0; i < ed->n; i++) {
+			const struct sip_edit *e = &ed->e[i];
+
+			memcpy(buf + len, c->data + pos, e->off - pos);
+			len += e->off - pos;
+			memcpy(buf + len, e->data, e->new_len);
+			len += e->new_len;
+			pos = e->off + e->old_len;
+		}
+		return c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
+					c->ctinfo, c->msgoff + start,
+					end - start, buf, len);
+	}
+	for (i = 0; i < ed->n; i++) {
+		const struct sip_edit *e = &ed->e[i];
+
+		if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
+				      c->ctinfo, c->msgoff + e->off + shift,
+				      e->old_len, e->data, e->new_len))
+			return false;
+		shift += (s32)e->new_len - (s32)e->old_len;
+	}
+	return true;
+}
+
 static bool has_answerable_sdp(const struct sip_msg *msg)
 {
 	if (!(msg->flags & SIP_F_SDP))
@@ -1139,8 +1219,7 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 		return NF_ACCEPT;
 	}
 	trace_edits(c, ed);
-	if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
-			      c->ctinfo, c->msgoff, ed)) {
+	if (!apply_edits(c, ed)) {
 		SIPALG_INC(c->net, rewrite_failed);
 		nf_ct_helper_log(c->skb, c->ct, "cannot rewrite SIP message");
 		return NF_DROP;

@@ -22,7 +22,6 @@
 
 #include "sipalg_compat.h"
 #include "nf_conntrack_sipalg.h"
-#include "sip_plan.h"
 #include "version.h"
 
 MODULE_LICENSE("GPL");
@@ -216,33 +215,16 @@ static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
 
 static bool sipalg_nat_mangle(struct sk_buff *skb, unsigned int protoff,
 			      unsigned int dataoff, struct nf_conn *ct,
-			      enum ip_conntrack_info ctinfo,
-			      unsigned int msgoff, const struct sip_edits *ed)
+			      enum ip_conntrack_info ctinfo, unsigned int off,
+			      unsigned int len, const char *rep,
+			      unsigned int rep_len)
 {
-	bool tcp = nf_ct_protonum(ct) == IPPROTO_TCP;
-	unsigned int i, off;
-	s32 shift = 0;
-	bool ok;
-
-	for (i = 0; i < ed->n; i++) {
-		const struct sip_edit *e = &ed->e[i];
-
-		/* Offsets are relative to the transport payload. */
-		off = msgoff + e->off + shift;
-		if (tcp)
-			ok = __nf_nat_mangle_tcp_packet(skb, ct, ctinfo, protoff,
-							off, e->old_len,
-							e->data, e->new_len,
-							false);
-		else
-			ok = nf_nat_mangle_udp_packet(skb, ct, ctinfo, protoff,
-						      off, e->old_len,
-						      e->data, e->new_len);
-		if (!ok)
-			return false;
-		shift += (s32)e->new_len - (s32)e->old_len;
-	}
-	return true;
+	/* Offsets are relative to the transport payload. */
+	if (nf_ct_protonum(ct) == IPPROTO_TCP)
+		return __nf_nat_mangle_tcp_packet(skb, ct, ctinfo, protoff, off,
+						  len, rep, rep_len, false);
+	return nf_nat_mangle_udp_packet(skb, ct, ctinfo, protoff, off, len,
+					rep, rep_len);
 }
 
 static void sipalg_nat_seq_adjust(struct sk_buff *skb, unsigned int protoff,

@@ -19,8 +19,6 @@ enum sipalg_expect_class {
 	__SIPALG_EXPECT_MAX
 };
 
-struct sip_edits;
-
 /*
  * The NAT side, published by nf_nat_sipalg.ko through an RCU pointer so that
  * either module can be loaded first and unloaded safely.  The conntrack side
@@ -43,15 +41,14 @@ struct sipalg_nat_hooks {
 		      u16 *port, u16 *pair_port);
 
 	/*
-	 * Apply @ed to the SIP message starting @msgoff bytes into the
-	 * transport payload (which starts at @dataoff).  Returns false when
-	 * the packet could not be changed (it is then unchanged up to the
-	 * first edit that failed).
+	 * Replace @len bytes at @off (from the start of the transport
+	 * payload, which starts at @dataoff) with @rep.  Returns false when
+	 * the packet could not be changed.
 	 */
 	bool (*mangle)(struct sk_buff *skb, unsigned int protoff,
 		       unsigned int dataoff, struct nf_conn *ct,
-		       enum ip_conntrack_info ctinfo, unsigned int msgoff,
-		       const struct sip_edits *ed);
+		       enum ip_conntrack_info ctinfo, unsigned int off,
+		       unsigned int len, const char *rep, unsigned int rep_len);
 
 	/* TCP: record that this segment's payload changed size by @off. */
 	void (*seq_adjust)(struct sk_buff *skb, unsigned int protoff,
