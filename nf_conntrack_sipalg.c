@@ -648,6 +648,13 @@ static bool media_dst_allowed(struct sipalg_ctx *c,
 	return !same_side;
 }
 
+/* A media flow was created from one of our expectations. */
+static void sipalg_media_expected(struct nf_conn *ct,
+				  struct nf_conntrack_expect *exp)
+{
+	sipalg_media_detach(ct);
+}
+
 static struct nf_conntrack_expect *
 media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
 {
@@ -661,7 +668,8 @@ media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
 	if (exp) {
 		nf_ct_expect_init(exp, SIPALG_EXPECT_MEDIA, nf_ct_l3num(c->ct),
 				  saddr, daddr, IPPROTO_UDP, NULL, &p);
-		sipalg_exp_no_helper(exp);
+		/* The NAT side replaces it with its own, which does the same. */
+		exp->expectfn = sipalg_media_expected;
 	}
 	return exp;
 }

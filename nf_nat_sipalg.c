@@ -53,6 +53,9 @@ static void sipalg_nat_expected(struct nf_conn *ct,
 	struct nf_nat_range2 range = {};
 	bool snat = false;
 
+	if (exp->class == SIPALG_EXPECT_MEDIA)
+		sipalg_media_detach(ct);
+
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
 	range.min_addr = range.max_addr = exp->saved_addr;
 	range.min_proto = range.max_proto = exp->saved_proto;

@@ -24,6 +24,7 @@
 #endif
 
 #include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_helper.h>
 
 /*
  * Expectation lifetime: a timer on older kernels, a timestamp checked by the
@@ -71,15 +72,18 @@ sipalg_exp_assigned_helper(struct nf_conntrack_expect *exp)
 }
 
 /*
- * A new connection created by @exp gets no helper (media).  Before the
- * split, nf_ct_expect_init() copies the master's helper into exp->helper,
- * which is also what the new connection is given: every RTP packet would
- * then run through the SIP parser.
+ * A connection just created by a media expectation must not run the SIP
+ * helper.  Before the split of exp->helper, the expectation's helper is both
+ * what times it (it cannot be cleared) and what the new connection gets:
+ * take it off the connection here, from the expectation's callback.
  */
-static inline void sipalg_exp_no_helper(struct nf_conntrack_expect *exp)
+static inline void sipalg_media_detach(struct nf_conn *ct)
 {
 #ifndef SIPALG_EXP_ASSIGN_HELPER
-	RCU_INIT_POINTER(exp->helper, NULL);
+	struct nf_conn_help *help = nfct_help(ct);
+
+	if (help)
+		RCU_INIT_POINTER(help->helper, NULL);
 #endif
 }
 

@@ -262,3 +262,20 @@ ct_has() {
 	local ns=$1; shift
 	ip netns exec "$ns" conntrack -L "$@" 2>/dev/null | grep -Eq -- "$CT_MATCH"
 }
+
+# --- python scenarios (sipnet.py) -----------------------------------------
+# scenario_setup [TOOL...]: what every sipnet.py scenario does first: check
+# its tools, build the topology (torn down on exit) and export the names and
+# addresses the python side reads; the scenario then runs as "python3 -".
+scenario_setup() {
+	local tool
+	for tool in conntrack nft python3 "$@"; do
+		checktool "command -v $tool" "find $tool"
+	done
+	trap cleanup_all_ns EXIT
+	setup_topology || { fail "set up the LAN-router-WAN topology"; exit "$ksft_fail"; }
+	export TEST_NAME HELPER="${HELPER:-sipalg}" cli rtr srv \
+		CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
+	PYTHONPATH=$(dirname "${BASH_SOURCE[0]}")
+	export PYTHONPATH
+}

@@ -15,18 +15,9 @@ set -u
 TEST_NAME=call-sipp
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "command -v conntrack" "find conntrack"
-checktool "command -v nft" "find nft"
-checktool "command -v python3" "find python3"
-checktool "command -v sipp" "find sipp (package sip-tester)"
+scenario_setup sipp
 
-cleanup() { cleanup_all_ns; }
-trap cleanup EXIT
-
-setup_topology || { fail "set up the LAN-router-WAN topology"; exit $ksft_fail; }
-export TEST_NAME HELPER="${HELPER:-sipalg}" cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
-
-PYTHONPATH=$(dirname "${BASH_SOURCE[0]}") python3 - <<'EOF'
+python3 - <<'EOF'
 import re
 import subprocess
 import tempfile
