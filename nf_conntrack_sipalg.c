@@ -693,7 +693,7 @@ static int register_exps(struct sipalg_ctx *c,
 	if (pair) {
 		err = nf_ct_expect_related(pair, 0);
 		if (err) {
-			nf_ct_unexpect_related(exp);
+			sipalg_exp_unregister(exp);
 			return err;
 		}
 		*pair_port = ntohs(pair->tuple.dst.u.udp.port);

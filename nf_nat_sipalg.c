@@ -167,7 +167,7 @@ static u16 nat_register_pair(struct nf_conntrack_expect *rtp,
 		err = nf_ct_expect_related(rtcp, 0);
 		if (!err)
 			return port;
-		nf_ct_unexpect_related(rtp);
+		sipalg_exp_unregister(rtp);
 		if (err != -EBUSY)
 			return 0;
 	}
@@ -210,7 +210,7 @@ static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
 		return -EBUSY;
 	*pair_port = nat_register_one(pair, ntohs(pair->saved_proto.all));
 	if (!*pair_port) {
-		nf_ct_unexpect_related(exp);
+		sipalg_exp_unregister(exp);
 		return -EBUSY;
 	}
 	return 0;

@@ -24,6 +24,7 @@
 #endif
 
 #include <net/netfilter/nf_conntrack_expect.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
 /*
@@ -59,6 +60,32 @@ static inline bool sipalg_exp_refresh(struct nf_conntrack_expect *exp,
 	return true;
 }
 #endif
+
+/*
+ * Take back an expectation we registered, at once, so that the same object
+ * may be registered again on another port.  With timestamps,
+ * nf_ct_unexpect_related() only marks it dead for the GC: registering it
+ * again would link it twice.  It may already be gone (a flow matched it in
+ * the meantime), so look for it in its master's list first.
+ */
+static inline void sipalg_exp_unregister(struct nf_conntrack_expect *exp)
+{
+#ifdef SIPALG_EXP_TIMER
+	nf_ct_unexpect_related(exp);
+#else
+	struct nf_conn_help *help = nfct_help(exp->master);
+	struct nf_conntrack_expect *i;
+
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	hlist_for_each_entry(i, &help->expectations, lnode) {
+		if (i == exp) {
+			nf_ct_unlink_expect(exp);
+			break;
+		}
+	}
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+#endif
+}
 
 /* The helper a new connection created by @exp gets, on unload checks. */
 static inline struct nf_conntrack_helper *

@@ -25,17 +25,9 @@ set -u
 TEST_NAME=params-runtime
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "conntrack --version" "run conntrack"
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
+scenario_setup
 
-cleanup() { cleanup_all_ns; }
-trap cleanup EXIT
-
-setup_topology || { fail "set up the LAN-router-WAN topology"; exit $ksft_fail; }
-export TEST_NAME HELPER=sipalg cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
-
-PYTHONPATH=$(dirname "${BASH_SOURCE[0]}") python3 - <<'EOF'
+python3 - <<'EOF'
 import os
 import signal
 import socket

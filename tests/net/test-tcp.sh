@@ -20,22 +20,15 @@ set -u
 TEST_NAME=tcp
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-checktool "nft --version" "run nft"
-checktool "python3 -c pass" "run python3"
-
-cleanup() { cleanup_all_ns; }
-trap cleanup EXIT
-
-setup_topology || { fail "set up the LAN-router-WAN topology"; exit $ksft_fail; }
+scenario_setup
 # Jumbo frames, so that a batch of messages really is one segment: at the
 # default MSS a batch is cut mid-message, which is the split case below.
 for l in "$cli veth0" "$rtr lan" "$rtr wan" "$srv veth0"; do
 	set -- $l
 	ip -n "$1" link set "$2" mtu 16000
 done
-export TEST_NAME HELPER="${HELPER:-sipalg}" cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
 
-PYTHONPATH=$(dirname "${BASH_SOURCE[0]}") python3 - <<'PYEOF'
+python3 - <<'PYEOF'
 import socket, select, time, re
 import sipnet as sn
 
