@@ -195,6 +195,7 @@ MODULE_PARM_DESC(auto_assign,
 	X(rewritten)		/* messages changed by NAT */		\
 	X(rewrite_failed)						\
 	X(media_pinholes)	/* media expectations registered */	\
+	X(media_matched)	/* ... that media then arrived on */	\
 	X(media_refused)	/* policy: media address not allowed */\
 	X(media_failed)		/* registration failed */		\
 	X(media_removed)	/* by BYE, CANCEL, failure or new SDP */\
@@ -648,11 +649,22 @@ static bool media_dst_allowed(struct sipalg_ctx *c,
 	return !same_side;
 }
 
-/* A media flow was created from one of our expectations. */
+/*
+ * A media flow was just created from one of our expectations (from its
+ * callback, here or on the NAT side): count it and keep the SIP parser off
+ * it.
+ */
+void sipalg_media_matched(struct nf_conn *ct)
+{
+	sipalg_media_detach(ct);
+	SIPALG_INC(nf_ct_net(ct), media_matched);
+}
+EXPORT_SYMBOL_GPL(sipalg_media_matched);
+
 static void sipalg_media_expected(struct nf_conn *ct,
 				  struct nf_conntrack_expect *exp)
 {
-	sipalg_media_detach(ct);
+	sipalg_media_matched(ct);
 }
 
 static struct nf_conntrack_expect *

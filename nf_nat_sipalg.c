@@ -54,7 +54,7 @@ static void sipalg_nat_expected(struct nf_conn *ct,
 	bool snat = false;
 
 	if (exp->class == SIPALG_EXPECT_MEDIA)
-		sipalg_media_detach(ct);
+		sipalg_media_matched(ct);
 
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
 	range.min_addr = range.max_addr = exp->saved_addr;

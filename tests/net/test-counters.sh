@@ -6,7 +6,7 @@
 #
 #  phone 192.168.0.31:5010 ---- lan [rtr: masquerade + sipalg] wan ---- PBX 203.0.113.5
 #
-#  INVITE (SDP)  ->   200 OK (SDP)  <-   ACK  ->   BYE  ->   200 OK  <-
+#  INVITE (SDP)  ->   200 OK (SDP)  <-   RTP <-   ACK  ->   BYE  ->   200 OK  <-
 #  then one datagram of garbage to srv:5060 on the same flow
 set -u
 TEST_NAME=counters
@@ -44,6 +44,11 @@ def scenario(t):
                       contact='<sip:800@%s:5060>' % t.SRV4), inv.src)
     ok = phone.recv_sip(sn.is_resp(200, 'INVITE', cid))
     t.require(ok, 'the 200 OK reaches the phone')
+    # One RTP packet from the PBX through the phone's pinhole.
+    rtp_c, rtp_s = t.udp('cli', t.CLI4, 10006), t.udp('srv', t.SRV4, 20000)
+    sdp = inv.sdp()
+    t.require(sn.media(rtp_s, (sdp.addr(0), sdp.media[0]['port']), rtp_c),
+              'RTP from the PBX reaches the phone')
     for method, cseq in (('ACK', 1), ('BYE', 2)):
         phone.send(sn.build('%s sip:800@%s SIP/2.0' % (method, t.SRV4), [
             'Via: SIP/2.0/UDP %s:5010;branch=z9hG4bK-c%s;rport' % (t.CLI4, method),
@@ -67,7 +72,8 @@ def scenario(t):
         'sdp_malformed': 0,
         'dropped': 0,
         'media_pinholes': 4,    # RTP + RTCP for each side's SDP
-        'media_removed': 4,     # all still pending when the BYE came
+        'media_removed': 3,     # those still pending when the BYE came
+        'media_matched': 1,     # the phone's RTP pinhole
         'media_refused': 0,
         'media_failed': 0,
         'unreplied_kept_short': 1,  # only the INVITE came before any reply
