@@ -612,22 +612,18 @@ static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
 	u32 p = *pp, s, q;
 	bool has_eq;
 
-	s = p;
-	p = skip_cls(b, p, e, C_TOKEN);
-	if (!IEQ(b + s, p - s, "sip"))
-		return -1;
-	p = skip_lws(b, p, e);
-	if (p >= e || b[p] != '/')
-		return -1;
-	p = skip_lws(b, p + 1, e);
-	s = p;
-	p = skip_cls(b, p, e, C_TOKEN);
-	if (!IEQ(b + s, p - s, "2.0"))
-		return -1;
-	p = skip_lws(b, p, e);
-	if (p >= e || b[p] != '/')
-		return -1;
-	p = skip_lws(b, p + 1, e);
+	/* "SIP" SLASH "2.0" SLASH, then the transport */
+	for (q = 0; q < 2; q++) {
+		s = p;
+		p = skip_cls(b, p, e, C_TOKEN);
+		if (q == 0 ? !IEQ(b + s, p - s, "sip") :
+			     !IEQ(b + s, p - s, "2.0"))
+			return -1;
+		p = skip_lws(b, p, e);
+		if (p >= e || b[p] != '/')
+			return -1;
+		p = skip_lws(b, p + 1, e);
+	}
 	s = p;
 	p = skip_cls(b, p, e, C_TOKEN);
 	if (p == s || p >= e || !IS(b, p, C_LWS))
