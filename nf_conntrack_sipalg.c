@@ -185,6 +185,29 @@ MODULE_PARM_DESC(auto_assign,
 	X(messages)		/* SIP messages parsed */		\
 	X(requests)							\
 	X(responses)							\
+	/* requests by method: the order of enum sip_method */		\
+	X(req_other)							\
+	X(req_invite)							\
+	X(req_ack)							\
+	X(req_bye)							\
+	X(req_cancel)							\
+	X(req_register)							\
+	X(req_options)							\
+	X(req_update)							\
+	X(req_prack)							\
+	X(req_info)							\
+	X(req_message)							\
+	X(req_subscribe)						\
+	X(req_notify)							\
+	X(req_refer)							\
+	X(req_publish)							\
+	/* responses by class */					\
+	X(resp_1xx)							\
+	X(resp_2xx)							\
+	X(resp_3xx)							\
+	X(resp_4xx)							\
+	X(resp_5xx)							\
+	X(resp_6xx)							\
 	X(malformed)		/* passed untouched: cannot parse SIP */\
 	X(sdp_malformed)	/* passed untouched: cannot parse SDP */\
 	X(dropped)		/* dropped by drop_malformed */		\
@@ -1172,10 +1195,18 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 		goto malformed;
 	}
 	SIPALG_INC(c->net, messages);
-	if (msg->kind == SIP_KIND_REQUEST)
+	if (msg->kind == SIP_KIND_REQUEST) {
 		SIPALG_INC(c->net, requests);
-	else
+		sipalg_stat_add(c->net, SIPALG_STAT_req_other +
+				(msg->method < SIP_METHOD__COUNT ?
+				 msg->method : 0), 1);
+	} else {
 		SIPALG_INC(c->net, responses);
+		/* The parser accepts 100-699 only; clamp all the same. */
+		sipalg_stat_add(c->net, SIPALG_STAT_resp_1xx +
+				clamp_t(unsigned int, msg->status / 100, 1, 6) - 1,
+				1);
+	}
 
 	if (msg->flags & SIP_F_SDP) {
 		err = sdp_parse(c->data, c->len, msg->sdp.off, msg->sdp.len,
@@ -1590,6 +1621,9 @@ static int __init nf_conntrack_sipalg_init(void)
 	int err;
 
 	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct sipalg_master));
+	BUILD_BUG_ON(SIPALG_STAT_req_publish - SIPALG_STAT_req_other !=
+		     SIP_METHOD_PUBLISH);
+	BUILD_BUG_ON(SIP_METHOD__COUNT != SIP_METHOD_PUBLISH + 1);
 
 	sipalg_hash_seed = get_random_u32();
 	sipalg_call_cache = KMEM_CACHE(sipalg_call, 0);

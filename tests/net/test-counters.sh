@@ -67,6 +67,12 @@ def scenario(t):
         'messages': 5,          # INVITE, 200, ACK, BYE, 200
         'requests': 3,
         'responses': 2,
+        'req_invite': 1,
+        'req_ack': 1,
+        'req_bye': 1,
+        'req_register': 0,
+        'resp_2xx': 2,
+        'resp_4xx': 0,
         'rewritten': 5,         # every one names the phone (Via at least)
         'malformed': 1,         # the garbage
         'sdp_malformed': 0,
