@@ -9,6 +9,7 @@
 #   make install          modules_install + depmod for KDIR's kernel
 #   make dkms-install     register, build and install with DKMS
 #   make check            every test layer; ends with "N passed, N failed"
+#   make check-debug      netns suite + attacks on a KASAN/lockdep kernel (long)
 #   make demo             a LAN -> router -> WAN scenario in a VM
 #   make unit | fuzz | bench    userspace layers on their own
 #   make bench-vm         per-packet cost against the in-tree helper, in a VM
@@ -41,7 +42,7 @@ MODULE_SOURCES := Kbuild nf_conntrack_sipalg.c nf_nat_sipalg.c \
 VERSION := $(shell git -C $(TOP) describe --dirty --always --tags 2>/dev/null || \
 	sed -n 's/^\#define SIPALG_VERSION "\(.*\)"/\1/p' $(TOP)/include/version.h)
 
-.PHONY: all modules install clean dkms-install dkms-source check demo \
+.PHONY: all modules install clean dkms-install dkms-source check check-debug demo \
 	unit fuzz bench bench-vm deps
 
 all: modules
@@ -108,6 +109,11 @@ bench-vm:
 
 check:
 	@$(TOP)/tests/check.sh
+
+# The netns suite and attack traffic on a KASAN/UBSAN/lockdep/kmemleak
+# build of Debian's 6.1 (first run: about an hour to build the kernel).
+check-debug:
+	@$(TOP)/tests/debug/check-debug.sh
 
 demo:
 	@$(TOP)/tests/demo.sh

@@ -606,11 +606,26 @@ static u8 transport_id(const char *s, u32 n)
  * sent-by = host [ COLON port ], with SLASH/COLON/SEMI/EQUAL all allowing
  * SWS around them (RFC 3261 20.42, 25.1; RFC 4475 3.1.1.1 folds them).
  */
+/* The SIP_VIAF_* flag of a Via parameter we act on, 0 for any other. */
+static u8 via_param_flag(const char *n, u32 len)
+{
+	if (IEQ(n, len, "branch"))
+		return SIP_VIAF_BRANCH;
+	if (IEQ(n, len, "received"))
+		return SIP_VIAF_RECEIVED;
+	if (IEQ(n, len, "rport"))
+		return SIP_VIAF_RPORT;
+	if (IEQ(n, len, "maddr"))
+		return SIP_VIAF_MADDR;
+	return 0;
+}
+
 static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
 {
 	struct sip_span name, val;
 	u32 p = *pp, s, q;
 	bool has_eq;
+	u8 f;
 
 	/* "SIP" SLASH "2.0" SLASH, then the transport */
 	for (q = 0; q < 2; q++) {
@@ -652,13 +667,23 @@ static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
 		p++;
 		if (parse_gparam(b, &p, e, &name, &val, &has_eq))
 			return -1;
-		if (IEQ(b + name.off, name.len, "branch")) {
+		f = via_param_flag(b + name.off, name.len);
+		/*
+		 * A parameter we act on given twice is ambiguous: a receiver
+		 * may honour either copy, and a rewrite of one would leave
+		 * the other pointing at the private side.  RFC 3261 forbids
+		 * repeats in URIs (19.1.1) and no implementation sends them
+		 * in a Via, so treat the Via as malformed.
+		 */
+		if (v->flags & f)
+			return -1;
+		if (f == SIP_VIAF_BRANCH) {
 			v->flags |= SIP_VIAF_BRANCH;
 			v->branch = val;
-		} else if (IEQ(b + name.off, name.len, "received")) {
+		} else if (f == SIP_VIAF_RECEIVED) {
 			v->flags |= SIP_VIAF_RECEIVED;
 			v->received = val;
-		} else if (IEQ(b + name.off, name.len, "rport")) {
+		} else if (f == SIP_VIAF_RPORT) {
 			/* RFC 3581: response-port = "rport" [EQUAL 1*DIGIT] */
 			v->flags |= SIP_VIAF_RPORT;
 			v->rport = val;
@@ -669,7 +694,7 @@ static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
 					return -1;
 				v->flags |= SIP_VIAF_RPORT_VALUE;
 			}
-		} else if (IEQ(b + name.off, name.len, "maddr")) {
+		} else if (f == SIP_VIAF_MADDR) {
 			v->flags |= SIP_VIAF_MADDR;
 			v->maddr = val;
 		}

@@ -515,6 +515,15 @@ static const struct err_case err_cases[] = {
 	{ "Via rport=70000", "OPTIONS sip:b@example.com SIP/2.0\n"
 	  "Via: SIP/2.0/UDP h;rport=70000\n" "From: <sip:a@b>;tag=1\n"
 	  "To: <sip:b@c>\nCall-ID: a\nCSeq: 1 OPTIONS\n\n", SIP_ERR_VIA, 0 },
+	{ "Via rport given twice is malformed", "OPTIONS sip:b@example.com SIP/2.0\n"
+	  "Via: SIP/2.0/TCP 10.0.0.5:5060;branch=z;rport=5060;rport\n"
+	  "From: <sip:a@b>;tag=1\n"
+	  "To: <sip:b@c>\nCall-ID: a\nCSeq: 1 OPTIONS\n\n", SIP_ERR_VIA, 0 },
+	{ "Via received given twice is malformed",
+	  "OPTIONS sip:b@example.com SIP/2.0\n"
+	  "Via: SIP/2.0/UDP h;received=10.0.0.1;branch=z;received=10.0.0.2\n"
+	  "From: <sip:a@b>;tag=1\n"
+	  "To: <sip:b@c>\nCall-ID: a\nCSeq: 1 OPTIONS\n\n", SIP_ERR_VIA, 0 },
 	{ "Via with a bad IPv6 reference", "OPTIONS sip:b@example.com SIP/2.0\n"
 	  "Via: SIP/2.0/UDP [2001:db8:::1];branch=z\n" "From: <sip:a@b>;tag=1\n"
 	  "To: <sip:b@c>\nCall-ID: a\nCSeq: 1 OPTIONS\n\n", SIP_ERR_VIA, 0 },

@@ -15,6 +15,9 @@
 #   --refresh   look for a newer 6.12 in bookworm-backports (otherwise a
 #               prepared kernel is reused without any network access)
 #   NAME...     print only these kernels (default: 6.1 6.12)
+#   debug       Debian's linux-source-6.1 built with KASAN, UBSAN, lockdep
+#               and kmemleak by tests/debug/build-kernel.sh (never a
+#               default: the first build takes an hour; make check-debug)
 #
 # Each kernel is checked once by building a trivial module against KDIR;
 # the result is remembered in a stamp file, so a second run is instant.
@@ -37,7 +40,7 @@ for a in "$@"; do
 	case $a in
 	--refresh) refresh=1 ;;
 	-h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	6.1|6.12) names+=("$a") ;;
+	6.1|6.12|debug) names+=("$a") ;;
 	*) die "unknown argument '$a'" ;;
 	esac
 done
@@ -186,5 +189,10 @@ for n in "${names[@]}"; do
 	case $n in
 	6.1) kernel_61 ;;
 	6.12) kernel_612 ;;
+	debug)
+		line=$("$ROOT/tests/debug/build-kernel.sh") ||
+			die "debug: tests/debug/build-kernel.sh failed"
+		echo "$line"
+		;;
 	esac
 done
