@@ -24,6 +24,10 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/route.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ip6_checksum.h>
+#include <net/tcp.h>
 
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
@@ -215,6 +219,16 @@ MODULE_PARM_DESC(auto_assign,
 	X(tcp_partial)		/* passed untouched: TCP message split */ \
 	X(tcp_continuation)	/* segment inside a split message */	\
 	X(tcp_unsynced)		/* TCP position lost: waiting for a start */ \
+	X(tcp_held)		/* split message: first part held back */ \
+	X(tcp_joined)		/* ... sent on with the rest, rewritten */ \
+	X(tcp_rejoined)		/* ... sent again: the rest was resent */ \
+	X(tcp_joined_gso)	/* ... larger than the MTU: sent as GSO */ \
+	X(tcp_hold_resent)	/* held bytes sent again: dropped, re-ACKed */ \
+	X(tcp_hold_gap)		/* segment after a gap behind held bytes */ \
+	X(tcp_hold_failed)	/* could not hold (memory, budget, size) */ \
+	X(tcp_acks)		/* ACKs sent for held bytes */		\
+	X(tcp_ack_deferred)	/* ... waiting for the receiver's ACK */ \
+	X(tcp_ack_failed)	/* ... that could not be sent */	\
 	X(rewritten)		/* messages changed by NAT */		\
 	X(rewrite_failed)						\
 	X(media_pinholes)	/* media expectations registered */	\
@@ -260,6 +274,7 @@ static inline void sipalg_stat_add(const struct net *net, enum sipalg_stat s,
 
 static unsigned int sipalg_calls_count;
 static unsigned int sipalg_pinholes_count;
+static unsigned int sipalg_hold_bytes;	/* TCP bytes held back, all flows */
 
 static int sipalg_stats_show(struct seq_file *seq, void *v)
 {
@@ -279,6 +294,8 @@ static int sipalg_stats_show(struct seq_file *seq, void *v)
 		   READ_ONCE(sipalg_calls_count));
 	seq_printf(seq, "%-24s %u\n", "call_pinholes",
 		   READ_ONCE(sipalg_pinholes_count));
+	seq_printf(seq, "%-24s %u\n", "tcp_held_bytes",
+		   READ_ONCE(sipalg_hold_bytes));
 	return 0;
 }
 
@@ -358,10 +375,14 @@ struct sipalg_stream {
 	bool sync;		/* next_seq is known */
 };
 
+struct sipalg_hold;
+
 /* In the helper's private area of every signalling flow: 32 bytes at most. */
 struct sipalg_master {
 	u32 register_cseq;	/* REGISTER that asked for a pinhole, 0: none */
 	struct sipalg_stream tcp[IP_CT_DIR_MAX];
+	/* TCP bytes held back; under sipalg_hold_lock, NULL: none */
+	struct sipalg_hold *hold;
 };
 
 /*
@@ -561,9 +582,78 @@ static void call_end(struct net *net, struct nf_conn *ct,
 	call_free(call);
 }
 
+/*
+ * TCP: the first part of a message split across segments, held back until
+ * the rest arrives (see sipalg_help_tcp).  After it was sent on with the
+ * rest ("emitted"), the copy stays until the receiver acknowledges that
+ * segment, so that a resent rest can be joined to it again.
+ */
+#define SIPALG_HOLD_MAX		16384		/* bytes per flow and direction */
+#define SIPALG_HOLD_BUDGET	(4U << 20)	/* bytes held in all */
+
+struct sipalg_hold_dir {
+	char *buf;
+	u32 seq;	/* sender's sequence number of buf[0] */
+	u32 len;
+	u32 mark;	/* emitted: an ACK after this one releases it */
+	bool emitted;
+	bool ack_due;	/* ACK it once the receiver has all before seq */
+};
+
+struct sipalg_hold {
+	struct list_head list;		/* sipalg_holds */
+	struct sipalg_hold_dir d[IP_CT_DIR_MAX];
+};
+
+/* Rarely taken: only by flows that hold bytes, and to set that up. */
+static DEFINE_SPINLOCK(sipalg_hold_lock);
+static LIST_HEAD(sipalg_holds);
+
+static void hold_dir_clear(struct sipalg_hold_dir *hd)
+{
+	lockdep_assert_held(&sipalg_hold_lock);
+	sipalg_hold_bytes -= hd->len;
+	kfree(hd->buf);
+	memset(hd, 0, sizeof(*hd));
+}
+
+static void hold_free(struct sipalg_hold *h)
+{
+	hold_dir_clear(&h->d[IP_CT_DIR_ORIGINAL]);
+	hold_dir_clear(&h->d[IP_CT_DIR_REPLY]);
+	list_del(&h->list);
+	kfree(h);
+}
+
+/* Free the flow's hold once both directions are empty (or @all). */
+static void hold_put(struct sipalg_master *priv, bool all)
+{
+	struct sipalg_hold *h = priv->hold;
+
+	lockdep_assert_held(&sipalg_hold_lock);
+	if (!h)
+		return;
+	if (!all && (h->d[IP_CT_DIR_ORIGINAL].len || h->d[IP_CT_DIR_REPLY].len))
+		return;
+	hold_free(h);
+	WRITE_ONCE(priv->hold, NULL);
+}
+
+static void sipalg_holds_flush(void)
+{
+	struct sipalg_hold *h, *tmp;
+
+	/* Module unload: no flow runs the helper or its destroy any more. */
+	spin_lock_bh(&sipalg_hold_lock);
+	list_for_each_entry_safe(h, tmp, &sipalg_holds, list)
+		hold_free(h);
+	spin_unlock_bh(&sipalg_hold_lock);
+}
+
 /* The flow is going away: forget its calls (the core drops expectations). */
 static void sipalg_destroy(struct nf_conn *ct)
 {
+	struct sipalg_master *priv = nfct_help_data(ct);
 	struct sipalg_call *call;
 	struct hlist_node *tmp;
 
@@ -572,6 +662,12 @@ static void sipalg_destroy(struct nf_conn *ct)
 		if (call->master == ct)
 			call_free(call);
 	spin_unlock_bh(&sipalg_calls_lock);
+
+	if (READ_ONCE(priv->hold)) {
+		spin_lock_bh(&sipalg_hold_lock);
+		hold_put(priv, true);
+		spin_unlock_bh(&sipalg_hold_lock);
+	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -1374,20 +1470,468 @@ static bool starts_message(const char *p, u32 n)
 }
 
 /*
+ * TCP: holding back the first part of a message split across segments.
+ *
+ * The part is copied out of the stream and its segment dropped (or cut
+ * where the part starts), and the router acknowledges it to the sender as
+ * if the receiver had (a sender with Nagle on sends nothing more until
+ * then), but only once the receiver has acknowledged all that came before
+ * it.  The next segment in order gets the held bytes put in front of its
+ * own and its sequence number set back to where they start (the bytes keep
+ * their sequence numbers: nothing for seqadj); then it is handled like any
+ * other, so the whole message is rewritten once and its size change
+ * recorded once in seqadj.  The held copy stays until the receiver
+ * acknowledges that segment: if the rest is sent again, it is joined
+ * again, identically.
+ */
+enum { HOLD_PASS, HOLD_JOINED, HOLD_DROP };
+
+static u32 seqadj_map(const struct nf_ct_seqadj *sa, u32 seq)
+{
+	return seq + (after(seq, sa->correction_pos) ? sa->offset_after :
+						       sa->offset_before);
+}
+
+/* Lock held.  @replace: the held bytes are part of @data. */
+static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
+		       enum ip_conntrack_dir dir, const char *data, u32 len,
+		       u32 seq, bool replace)
+{
+	struct sipalg_hold *h = priv->hold;
+	struct sipalg_hold_dir *hd;
+	char *buf;
+
+	lockdep_assert_held(&sipalg_hold_lock);
+	if (nf_ct_is_dying(ct) || !len || len > SIPALG_HOLD_MAX)
+		return false;
+	if (!h) {
+		h = kzalloc(sizeof(*h), GFP_ATOMIC);
+		if (!h)
+			return false;
+		list_add(&h->list, &sipalg_holds);
+		WRITE_ONCE(priv->hold, h);
+	}
+	hd = &h->d[dir];
+	if ((hd->len && !replace) ||
+	    sipalg_hold_bytes - hd->len + len > SIPALG_HOLD_BUDGET)
+		goto err_put;
+	buf = kmalloc(len, GFP_ATOMIC);
+	if (!buf)
+		goto err_put;
+	memcpy(buf, data, len);
+	hold_dir_clear(hd);
+	hd->buf = buf;
+	hd->len = len;
+	hd->seq = seq;
+	hd->ack_due = true;
+	sipalg_hold_bytes += len;
+	return true;
+
+err_put:
+	hold_put(priv, false);
+	return false;
+}
+
+/* Hold the unfinished message at @p (sender sequence number @seq). */
+static bool hold_tail(struct sipalg_ctx *c, struct sipalg_master *priv,
+		      const char *p, u32 len, u32 seq, u32 msglen, bool replace)
+{
+	bool ok = false;
+
+	if (msglen <= SIPALG_HOLD_MAX) {
+		spin_lock_bh(&sipalg_hold_lock);
+		ok = hold_store(c->ct, priv, c->dir, p, len, seq, replace);
+		spin_unlock_bh(&sipalg_hold_lock);
+	}
+	sipalg_stat_add(c->net, ok ? SIPALG_STAT_tcp_held :
+			SIPALG_STAT_tcp_hold_failed, 1);
+	return ok;
+}
+
+/* Does @dir hold bytes that the next segment must carry? */
+static bool hold_pending(struct sipalg_master *priv, enum ip_conntrack_dir dir)
+{
+	bool ret = false;
+
+	if (!READ_ONCE(priv->hold))
+		return false;
+	spin_lock_bh(&sipalg_hold_lock);
+	if (priv->hold)
+		ret = priv->hold->d[dir].len != 0;
+	spin_unlock_bh(&sipalg_hold_lock);
+	return ret;
+}
+
+static void hold_forget(struct sipalg_master *priv, enum ip_conntrack_dir dir)
+{
+	spin_lock_bh(&sipalg_hold_lock);
+	if (priv->hold) {
+		hold_dir_clear(&priv->hold->d[dir]);
+		hold_put(priv, false);
+	}
+	spin_unlock_bh(&sipalg_hold_lock);
+}
+
+/*
+ * Has the receiver acknowledged everything the sender in @dir sent before
+ * @seq?  Our ACK also acknowledges all that (it is cumulative): sent any
+ * earlier, it could tell the sender that bytes still lost on the way to
+ * the receiver arrived, and they would never be sent again.  conntrack
+ * keeps the receiver's highest ACK in the sender's sequence space.
+ */
+static bool hold_may_ack(struct nf_conn *ct, enum ip_conntrack_dir dir,
+			 u32 seq)
+{
+	const struct ip_ct_tcp_state *rcv = &ct->proto.tcp.seen[!dir];
+	bool ok;
+
+	spin_lock_bh(&ct->lock);
+	ok = (rcv->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
+	     !before(rcv->td_maxack, seq);
+	spin_unlock_bh(&ct->lock);
+	return ok;
+}
+
+/*
+ * A packet from the receiver of @dir's data, which acknowledged @ack (in
+ * its view).  Returns true, with *ack_end set, when the held bytes can now
+ * be acknowledged to the sender.
+ */
+static bool hold_acked(struct nf_conn *ct, struct sipalg_master *priv,
+		       enum ip_conntrack_dir dir, u32 ack, u32 *ack_end)
+{
+	struct sipalg_hold_dir *hd;
+	bool send = false;
+
+	spin_lock_bh(&sipalg_hold_lock);
+	if (priv->hold) {
+		hd = &priv->hold->d[dir];
+		if (hd->emitted && after(ack, hd->mark)) {
+			hold_dir_clear(hd);
+			hold_put(priv, false);
+		} else if (hd->len && hd->ack_due &&
+			   hold_may_ack(ct, dir, hd->seq)) {
+			hd->ack_due = false;
+			*ack_end = hd->seq + hd->len;
+			send = true;
+		}
+	}
+	spin_unlock_bh(&sipalg_hold_lock);
+	return send;
+}
+
+/* Just held what starts at @seq: may the ACK for it go now? */
+static bool hold_ack_now(struct nf_conn *ct, struct sipalg_master *priv,
+			 enum ip_conntrack_dir dir, u32 seq)
+{
+	struct sipalg_hold_dir *hd;
+	bool send = false;
+
+	if (!hold_may_ack(ct, dir, seq)) {
+		/* When the receiver has caught up (hold_acked). */
+		SIPALG_INC(nf_ct_net(ct), tcp_ack_deferred);
+		return false;
+	}
+	spin_lock_bh(&sipalg_hold_lock);
+	if (priv->hold) {
+		hd = &priv->hold->d[dir];
+		if (hd->len && hd->ack_due && hd->seq == seq) {
+			hd->ack_due = false;
+			send = true;
+		}
+	}
+	spin_unlock_bh(&sipalg_hold_lock);
+	return send;
+}
+
+/*
+ * A segment in a direction that holds bytes.  *seq and *seglen describe
+ * the segment and are updated when it changes; *ack is set when the held
+ * bytes must be acknowledged again.
+ */
+static int hold_join(struct sipalg_ctx *c, struct sipalg_master *priv,
+		     bool fin, u32 *seq, u32 *seglen, bool *send_ack, u32 *ack)
+{
+	u32 h0, h1, end = *seq + *seglen, pre;
+	struct sipalg_hold_dir *hd;
+	struct nf_conn_seqadj *sa;
+	int ret = HOLD_PASS;
+	struct tcphdr *th;
+
+	spin_lock_bh(&sipalg_hold_lock);
+	if (!priv->hold || !priv->hold->d[c->dir].len)
+		goto out;
+	hd = &priv->hold->d[c->dir];
+	h0 = hd->seq;
+	h1 = h0 + hd->len;
+
+	if (before(*seq, h0)) {
+		/* Bytes from before the held ones, sent again. */
+		if (!after(end, h0))
+			goto out;
+		if (!before(end, h1)) {
+			/* With all the held ones: hold nothing any more. */
+			if (!hd->emitted) {
+				hold_dir_clear(hd);
+				hold_put(priv, false);
+			}
+			goto out;
+		}
+		/* Cut where the held bytes start: they go with the rest. */
+		if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
+				      c->ctinfo, h0 - *seq, end - h0, "", 0)) {
+			ret = HOLD_DROP;
+			goto out;
+		}
+		*seglen = h0 - *seq;
+		goto out;
+	}
+	if (after(*seq, h1)) {
+		if (hd->emitted)
+			goto out;
+		/* A gap: the missing bytes must come first (they are resent). */
+		SIPALG_INC(c->net, tcp_hold_gap);
+		ret = HOLD_DROP;
+		goto out;
+	}
+	if (!after(end, h1) && !(fin && end == h1)) {
+		/* Held bytes sent again: the sender missed our ACK. */
+		SIPALG_INC(c->net, tcp_hold_resent);
+		if (hold_may_ack(c->ct, c->dir, h0)) {
+			hd->ack_due = false;
+			*send_ack = true;
+			*ack = h1;
+		} else {
+			hd->ack_due = true;
+			SIPALG_INC(c->net, tcp_ack_deferred);
+		}
+		ret = HOLD_DROP;
+		goto out;
+	}
+	pre = *seq - h0;
+	if (!pre) {
+		/* The segment starts with the held bytes itself. */
+		if (!hd->emitted) {
+			hold_dir_clear(hd);
+			hold_put(priv, false);
+		}
+		goto out;
+	}
+	if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
+			      c->ctinfo, 0, 0, hd->buf, pre)) {
+		/* Not delivered: the sender sends the rest again. */
+		SIPALG_INC(c->net, tcp_hold_failed);
+		ret = HOLD_DROP;
+		goto out;
+	}
+	th = (struct tcphdr *)(c->skb->data + c->protoff);
+	inet_proto_csum_replace4(&th->check, c->skb, th->seq, htonl(h0), false);
+	th->seq = htonl(h0);
+	*seq = h0;
+	*seglen += pre;
+	hd->ack_due = false;	/* the receiver acknowledges it now */
+	if (hd->emitted) {
+		SIPALG_INC(c->net, tcp_rejoined);
+	} else {
+		SIPALG_INC(c->net, tcp_joined);
+		hd->emitted = true;
+		/* Where the joined segment starts for the receiver. */
+		spin_lock_bh(&c->ct->lock);
+		sa = nfct_seqadj(c->ct);
+		hd->mark = sa ? seqadj_map(&sa->seq[c->dir], h0) : h0;
+		spin_unlock_bh(&c->ct->lock);
+	}
+	ret = HOLD_JOINED;
+out:
+	spin_unlock_bh(&sipalg_hold_lock);
+	return ret;
+}
+
+/*
+ * A pure ACK up to @ack for the sender in @dir, as the receiver would send
+ * it: addressed as the sender sees the flow (tuplehash[dir], before NAT),
+ * the receiver's next sequence number as the sender knows it (through
+ * seqadj), and the window's right edge the receiver last announced.  It is
+ * sent untracked: conntrack would check its sequence numbers in OUTPUT
+ * before seqadj runs, and an ACK it found out of window would leave
+ * without NAT.
+ */
+static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[dir].tuple;
+	struct net *net = nf_ct_net(ct);
+	struct nf_conn_seqadj *sa;
+	u32 seq, right, maxwin, win;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	int err = -EINVAL;
+	u8 scale;
+
+	spin_lock_bh(&ct->lock);
+	seq = ct->proto.tcp.seen[!dir].td_end;
+	maxwin = ct->proto.tcp.seen[!dir].td_maxwin;
+	scale = ct->proto.tcp.seen[!dir].td_scale;
+	right = ct->proto.tcp.seen[dir].td_maxend;
+	sa = nfct_seqadj(ct);
+	if (sa)
+		seq = seqadj_map(&sa->seq[!dir], seq);
+	spin_unlock_bh(&ct->lock);
+	win = after(right, ack) ? right - ack : maxwin;
+	win = clamp_t(u32, win >> min_t(u8, scale, 14), 1, 65535);
+
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(*th),
+			GFP_ATOMIC);
+	if (!skb)
+		goto err_count;
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4)
+		skb_put_zero(skb, sizeof(struct iphdr));
+	else
+		skb_put_zero(skb, sizeof(struct ipv6hdr));
+	skb_set_transport_header(skb, skb->len);
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = t->dst.u.tcp.port;
+	th->dest = t->src.u.tcp.port;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = sizeof(*th) / 4;
+	th->ack = 1;
+	th->window = htons(win);
+	skb->ip_summed = CHECKSUM_NONE;
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
+		struct iphdr *iph = ip_hdr(skb);
+		struct flowi4 fl4 = {};
+		struct rtable *rt;
+
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->frag_off = htons(IP_DF);
+		iph->protocol = IPPROTO_TCP;
+		iph->saddr = t->dst.u3.ip;
+		iph->daddr = t->src.u3.ip;
+		th->check = tcp_v4_check(sizeof(*th), iph->saddr, iph->daddr,
+					 csum_partial(th, sizeof(*th), 0));
+		/* The source is the receiver's, not ours. */
+		fl4.daddr = iph->daddr;
+		fl4.saddr = iph->saddr;
+		fl4.flowi4_proto = IPPROTO_TCP;
+		fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			goto err_free;
+		skb_dst_set(skb, &rt->dst);
+		iph->ttl = ip4_dst_hoplimit(&rt->dst);
+		skb->protocol = htons(ETH_P_IP);
+		err = ip_local_out(net, NULL, skb);
+	} else {
+#if IS_ENABLED(CONFIG_IPV6)
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {};
+		struct dst_entry *dst;
+
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->saddr = t->dst.u3.in6;
+		ip6h->daddr = t->src.u3.in6;
+		th->check = tcp_v6_check(sizeof(*th), &ip6h->saddr,
+					 &ip6h->daddr,
+					 csum_partial(th, sizeof(*th), 0));
+		fl6.daddr = ip6h->daddr;
+		fl6.saddr = ip6h->saddr;
+		fl6.flowi6_proto = IPPROTO_TCP;
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			goto err_free;
+		}
+		skb_dst_set(skb, dst);
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
+		skb->protocol = htons(ETH_P_IPV6);
+		err = ip6_local_out(net, NULL, skb);
+#else
+		goto err_free;
+#endif
+	}
+	if (net_xmit_eval(err))
+		goto err_count;
+	SIPALG_INC(net, tcp_acks);
+	return;
+
+err_free:
+	kfree_skb(skb);
+err_count:
+	net_dbg_ratelimited("sipalg: cannot send an ACK for held bytes: %d\n",
+			    err);
+	SIPALG_INC(net, tcp_ack_failed);
+}
+
+/*
+ * A joined segment larger than the path would be fragmented, or refused
+ * with DF set: have the output path cut it (GSO) at the path's MSS.
+ */
+static bool tcp_make_gso(struct sk_buff *skb, u8 family, unsigned int protoff,
+			 unsigned int dataoff)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + protoff);
+	const struct dst_entry *dst = skb_dst(skb);
+	unsigned int mtu, mss, len = skb->len - protoff;
+
+	if (skb_is_gso(skb)) {
+		/* Was one already: only the segment count changed. */
+		skb_shinfo(skb)->gso_segs =
+			DIV_ROUND_UP(skb->len - dataoff,
+				     skb_shinfo(skb)->gso_size);
+		return false;
+	}
+	if (!dst)
+		return false;
+	mtu = dst_mtu(dst);
+	if (skb->len <= mtu || mtu < dataoff + 64)
+		return false;
+	mss = mtu - dataoff;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + protoff;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	if (family == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		th->check = ~tcp_v4_check(len, iph->saddr, iph->daddr, 0);
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		th->check = ~tcp_v6_check(len, &ip6h->saddr, &ip6h->daddr, 0);
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV6;
+	}
+	skb_shinfo(skb)->gso_size = mss;
+	skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(skb->len - dataoff, mss);
+	return true;
+}
+
+/*
  * TCP: every complete message in the segment is handled like a datagram,
  * several per segment included.  A message that continues in a later
- * segment passes untouched and is counted (its start has already been
- * forwarded, so it can no longer be rewritten consistently); the stream
- * position is kept so that its continuation is not mistaken for a message.
- * A retransmitted segment that starts a message is handled again and gets
- * the same edits, which seqadj then finds already accounted for.
+ * segment is held back and joined to the rest (see hold_join above) on
+ * NATed flows when the segment is plain (no GSO, FIN, RST, SYN or URG), the
+ * message is at most SIPALG_HOLD_MAX bytes, no earlier joined copy of this
+ * direction awaits its ACK and the budget allows.  Otherwise it passes
+ * untouched and is counted, and the stream position is kept so that its
+ * continuation is not mistaken for a message.  Bytes once held always
+ * reach the receiver: the next segment in order carries them, rewritten or
+ * not.  A retransmitted segment that starts a message is handled again and
+ * gets the same edits, which seqadj then finds already accounted for.
  */
 static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			   struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct sipalg_master *priv = nfct_help_data(ct);
+	u32 seq, seglen, cur, orig, msglen, start = 0, ack = 0, held_at = 0;
+	bool fin, can_hold, joined = false, held = false, send_ack = false;
 	unsigned int dataoff, ret = NF_ACCEPT;
-	u32 seq, seglen, cur, orig, msglen, start = 0;
+	u32 held_seq = 0;
 	struct sipalg_stream *st;
 	const struct tcphdr *th;
 	struct sipalg_ctx c;
@@ -1401,21 +1945,55 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	if (!th)
 		return NF_ACCEPT;
 	dataoff = protoff + th->doff * 4;
-	if (dataoff >= skb->len)
-		return NF_ACCEPT;
 	seq = ntohl(th->seq);
+	fin = th->fin;
+	can_hold = !(th->fin || th->rst || th->syn || th->urg) &&
+		   !skb_is_gso(skb);
 	/* No refresh: the TCP state machine owns a stream's lifetime. */
 	ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
 	st = &priv->tcp[c.dir];
+	if (!c.hooks)
+		can_hold = false;
+
+	if (READ_ONCE(priv->hold)) {
+		if (th->rst) {
+			spin_lock_bh(&sipalg_hold_lock);
+			hold_put(priv, true);
+			spin_unlock_bh(&sipalg_hold_lock);
+		} else if (th->ack &&
+			   hold_acked(ct, priv, !c.dir, ntohl(th->ack_seq),
+				      &ack)) {
+			/* The receiver caught up: ACK what the sender holds. */
+			hold_ack(ct, !c.dir, ack);
+		}
+	}
+	if (dataoff > skb->len ||
+	    (dataoff == skb->len && !(fin && READ_ONCE(priv->hold))))
+		return NF_ACCEPT;
 
 	if (unlikely(skb_linearize(skb))) {
 		SIPALG_INC(c.net, not_linear);
-		return NF_ACCEPT;
+		/* Never without the held bytes: it is sent again. */
+		return hold_pending(priv, c.dir) ? NF_DROP : NF_ACCEPT;
 	}
 	seglen = skb->len - dataoff;
 
+	if (READ_ONCE(priv->hold) && c.hooks) {
+		switch (hold_join(&c, priv, fin, &seq, &seglen, &send_ack,
+				  &ack)) {
+		case HOLD_DROP:
+			ret = NF_DROP;
+			goto ack;
+		case HOLD_JOINED:
+			joined = true;
+			break;
+		}
+	}
+	if (!seglen)
+		return NF_ACCEPT;
+
 	/* Where in this segment does a message start? */
-	if (!starts_message(skb->data + dataoff, seglen)) {
+	if (!joined && !starts_message(skb->data + dataoff, seglen)) {
 		d = (s32)(st->next_seq - seq);
 		if (!st->sync || d < 0) {
 			/* Lost our place (or a gap): wait for a start line. */
@@ -1443,6 +2021,20 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			continue;
 		}
 		if (fr != SIP_FRAME_COMPLETE) {
+			/*
+			 * Hold it, unless it would need a second buffer
+			 * (bytes joined in front are kept until acknowledged).
+			 */
+			if (fr == SIP_FRAME_NEED_MORE && can_hold &&
+			    (!joined || !cur) &&
+			    hold_tail(&c, priv, p, seglen - cur, seq + orig,
+				      msglen, joined)) {
+				held = true;
+				held_at = cur;
+				held_seq = seq + orig;
+				ack = held_seq + seglen - cur;
+				break;
+			}
 			if (fr == SIP_FRAME_NEED_MORE && msglen) {
 				/* Headers seen: the end of the body is known. */
 				SIPALG_INC(c.net, tcp_partial);
@@ -1465,6 +2057,19 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 		delta += (s32)c.len - (s32)msglen;
 		seglen = skb->len - dataoff;
 	}
+	if (held && !held_at) {
+		/* Nothing else in the segment. */
+		ret = NF_DROP;
+	} else if (held &&
+		   !c.hooks->mangle(skb, protoff, dataoff, ct, ctinfo, held_at,
+				    seglen - held_at, "", 0)) {
+		/* Cannot cut it off: it passes, so hold nothing. */
+		hold_forget(priv, c.dir);
+		SIPALG_INC(c.net, rewrite_failed);
+		held = false;
+		st->sync = false;
+		goto out;
+	}
 	/* Never move backwards: a retransmission ends before our position. */
 	if (!st->sync || (s32)(seq + orig - st->next_seq) > 0) {
 		st->next_seq = seq + orig;
@@ -1473,7 +2078,15 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 out:
 	if (delta && c.hooks)
 		c.hooks->seq_adjust(skb, protoff, ct, ctinfo, delta);
+	if (joined && ret == NF_ACCEPT &&
+	    tcp_make_gso(skb, nf_ct_l3num(ct), protoff, dataoff))
+		SIPALG_INC(c.net, tcp_joined_gso);
 	local_bh_enable();
+	if (held)
+		send_ack = hold_ack_now(ct, priv, c.dir, held_seq);
+ack:
+	if (send_ack)
+		hold_ack(ct, c.dir, ack);
 	return ret;
 }
 
@@ -1621,6 +2234,7 @@ static int __init nf_conntrack_sipalg_init(void)
 	int err;
 
 	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct sipalg_master));
+	BUILD_BUG_ON(sizeof(struct sipalg_master) > 32);
 	BUILD_BUG_ON(SIPALG_STAT_req_publish - SIPALG_STAT_req_other !=
 		     SIP_METHOD_PUBLISH);
 	BUILD_BUG_ON(SIP_METHOD__COUNT != SIP_METHOD_PUBLISH + 1);
@@ -1714,6 +2328,7 @@ static void __exit nf_conntrack_sipalg_fini(void)
 	nf_ct_expect_iterate_destroy(sipalg_exp_ours, NULL);
 	nf_ct_iterate_destroy(sipalg_unhelp, NULL);	/* ends in an RCU sync */
 	sipalg_calls_flush();
+	sipalg_holds_flush();
 	unregister_pernet_subsys(&sipalg_net_ops);
 	free_percpu(sipalg_scratch);
 	kmem_cache_destroy(sipalg_call_cache);
