@@ -49,15 +49,20 @@ static u32 sdp_num(const char *b, u32 s, u32 e, u32 maxd, u32 max, u32 *val)
  * Next SP-separated field of [p, e). RFC 4566 uses a single SP; runs of
  * SP/HT are tolerated. Returns the end of the field (f->len 0 if none).
  */
-static u32 field(const char *b, u32 p, u32 e, struct sip_span *f)
+static inline u32 field(const char *b, u32 p, u32 e, struct sip_span *f)
 {
 	u32 s;
 
 	while (p < e && (b[p] == ' ' || b[p] == '\t'))
 		p++;
 	s = p;
-	while (p < e && b[p] != ' ' && b[p] != '\t')
+	/* controls other than HT (NUL, CR) are part of a field */
+	for (;;) {
+		p = sip_scan_ctl_or(b, p, e, 0, 0, 0, 0);
+		if (p >= e || b[p] == ' ' || b[p] == '\t')
+			break;
 		p++;
+	}
 	span_set(f, s, p);
 	return p;
 }
@@ -86,9 +91,23 @@ static int parse_conn(const char *b, u32 p, u32 e, struct sdp_conn *c,
 
 	memset(c, 0, sizeof(*c));
 	c->num = 1;
-	p = field(b, p, e, &nt);
-	p = field(b, p, e, &at);
-	p = field(b, p, e, &ad);
+	/*
+	 * Nearly every SDP writes "IN IP4 " or "IN IP6 " with single
+	 * spaces: the first two fields are then known without scanning.
+	 * The address must start right after (a second SP or an HT goes
+	 * the general way, which skips runs of them).
+	 */
+	if (e - p > 7 && !memcmp(b + p, "IN IP", 5) &&
+	    (b[p + 5] == '4' || b[p + 5] == '6') && b[p + 6] == ' ' &&
+	    b[p + 7] != ' ' && b[p + 7] != '\t') {
+		span_set(&nt, p, p + 2);
+		span_set(&at, p + 3, p + 6);
+		p = field(b, p + 7, e, &ad);
+	} else {
+		p = field(b, p, e, &nt);
+		p = field(b, p, e, &at);
+		p = field(b, p, e, &ad);
+	}
 	if (!nt.len || !at.len || !ad.len)
 		return -1;
 	while (p < e && (b[p] == ' ' || b[p] == '\t'))
@@ -108,8 +127,7 @@ static int parse_conn(const char *b, u32 p, u32 e, struct sdp_conn *c,
 		c->addrtype = SDP_ADDRTYPE_OTHER;
 
 	e = ad.off + ad.len;
-	for (a_end = ad.off; a_end < e && b[a_end] != '/'; a_end++)
-		;
+	a_end = sip_scan_byte(b, ad.off, e, '/');
 	if (a_end == ad.off)
 		return -1;
 	span_set(&c->addr, ad.off, a_end);
@@ -283,9 +301,7 @@ int sdp_parse(const char *b, u32 buf_len, u32 off, u32 len,
 		p = sip_find_eol(b, p, e);
 		le = p;
 		/* CRLF, or a bare LF or CR: RFC 4566 5 asks for tolerance */
-		if (p < e && b[p] == '\r')
-			p++;
-		if (p < e && b[p] == '\n')
+		if (p < e && b[p++] == '\r' && p < e && b[p] == '\n')
 			p++;
 		/* trailing whitespace is not part of any value */
 		while (le > ls && (b[le - 1] == ' ' || b[le - 1] == '\t'))
@@ -344,20 +360,28 @@ int sdp_parse(const char *b, u32 buf_len, u32 off, u32 len,
 				return sdp_fail(s, (int)i, ls);
 			break;
 		case 'a':
-			/* attribute = (att-field ":" att-value) / att-field */
-			for (q = vs; q < le && b[q] != ':'; q++)
-				;
-			span_set(&name, vs, q);
-			if (SEQ(b, name, "rtcp")) {
+			/*
+			 * attribute = (att-field ":" att-value) / att-field.
+			 * The names we act on hold no ':', so the name is one
+			 * of them exactly when the line starts with it and
+			 * ends or has its ':' right after it; any other
+			 * attribute (rtpmap, fmtp, ...) is not scanned.
+			 */
+			q = le - vs;
+			if (q >= 4 && !memcmp(b + vs, "rtcp", 4) &&
+			    (q == 4 || b[vs + 4] == ':')) {
 				if (!md)
 					break;	/* media-level only */
-				if (q == le ||
-				    parse_rtcp(b, q + 1, le, md))
+				if (q == 4 ||
+				    parse_rtcp(b, vs + 5, le, md))
 					return sdp_fail(s, SDP_ERR_RTCP, ls);
-			} else if (SEQ(b, name, "rtcp-mux")) {
+			} else if (q >= 8 && !memcmp(b + vs, "rtcp-mux", 8) &&
+				   (q == 8 || b[vs + 8] == ':')) {
 				if (md)
 					md->flags |= SDP_MF_RTCP_MUX;
-			} else if (q == le) {
+			} else if (q == 8) {
+				/* a direction has no value: "a=sendonly" */
+				span_set(&name, vs, le);
 				d = direction(b, name);
 				if (!d)
 					break;

@@ -52,13 +52,56 @@ static inline u8 lower(u8 c)
 	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-/* Case-insensitive compare with a lower-case literal of the same length. */
-static bool ieq(const char *s, u32 n, const char *lit, u32 litn)
+/*
+ * Case-insensitive compare with a literal of the same length. The literal
+ * is lower case and a byte of it with bit 0x40 set must be a letter (true
+ * of every literal here: letters, digits, "-" and "."). At a letter's
+ * position the input byte is ORed with 0x20 before the compare, which maps
+ * exactly the two cases of that letter onto it; elsewhere the compare is
+ * exact. Up to 16 bytes are compared as two possibly overlapping words,
+ * loaded from inside [s, s + n); litn is a constant, so all but one branch
+ * and the literal's words fold away.
+ */
+static inline u64 ieq_d8(const char *s, const char *lit)
+{
+	u64 a, l;
+
+	memcpy(&a, s, 8);
+	memcpy(&l, lit, 8);
+	return (a | ((l & 0x4040404040404040ULL) >> 1)) ^ l;
+}
+
+static inline u32 ieq_d4(const char *s, const char *lit)
+{
+	u32 a, l;
+
+	memcpy(&a, s, 4);
+	memcpy(&l, lit, 4);
+	return (a | ((l & 0x40404040u) >> 1)) ^ l;
+}
+
+static inline u32 ieq_d2(const char *s, const char *lit)
+{
+	u16 a, l;
+
+	memcpy(&a, s, 2);
+	memcpy(&l, lit, 2);
+	return (u16)((a | ((l & 0x4040u) >> 1)) ^ l);
+}
+
+/* The ieq_dN() give the bits that differ: none means equal. */
+static inline bool ieq(const char *s, u32 n, const char *lit, u32 litn)
 {
 	u32 i;
 
 	if (n != litn)
 		return false;
+	if (litn >= 8 && litn <= 16)
+		return !(ieq_d8(s, lit) | ieq_d8(s + litn - 8, lit + litn - 8));
+	if (litn >= 4 && litn < 8)
+		return !(ieq_d4(s, lit) | ieq_d4(s + litn - 4, lit + litn - 4));
+	if (litn >= 2 && litn < 4)
+		return !(ieq_d2(s, lit) | ieq_d2(s + litn - 2, lit + litn - 2));
 	for (i = 0; i < n; i++)
 		if (lower((u8)s[i]) != (u8)lit[i])
 			return false;
@@ -78,8 +121,75 @@ static inline u32 skip_lws(const char *b, u32 p, u32 e)
 	return p;
 }
 
+#ifdef SIP_WORD_SCAN
+/*
+ * High bit of every byte of v that is not a letter, a digit, '-' or '.'
+ * (exact for each byte, not only the lowest). The bytes are taken on 7
+ * bits so that no sum below carries into the next byte; bytes >= 0x80 are
+ * then excluded. With b7 a byte's low 7 bits, b7 + (0x80 - lo) has its
+ * high bit set when b7 >= lo, and b7 + (0x7f - hi) when b7 > hi:
+ * letters are the case-folded (b7 | 0x20) in 'a'-'z', and '-' '.' and
+ * the digits are '-'-'9' without '/'.
+ */
+static inline sip_word w_not_alnum_dd(sip_word v)
+{
+	const sip_word low7 = ~SIP_W_HIGHS;
+	sip_word x = v & low7, lc = x | (SIP_W_ONES * 0x20), alpha, num, notsl;
+
+	alpha = (lc + SIP_W_ONES * (0x80 - 'a')) &
+		~(lc + SIP_W_ONES * (0x7f - 'z'));
+	num = (x + SIP_W_ONES * (0x80 - '-')) &
+	      ~(x + SIP_W_ONES * (0x7f - '9'));
+	notsl = (x ^ (SIP_W_ONES * '/')) + low7;
+	return ~((alpha | (num & notsl)) & ~v) & SIP_W_HIGHS;
+}
+#endif
+
 static inline u32 skip_cls(const char *b, u32 p, u32 e, u8 c)
 {
+#ifdef SIP_WORD_SCAN
+	sip_word v, t;
+#endif
+
+	/*
+	 * Callers may hand an empty span as p > e (a value of nothing but
+	 * LWS: skip_lws() from the left passes rtrim() from the right); the
+	 * "e - p" tests below need p <= e.
+	 */
+	if (p >= e)
+		return p;
+#ifdef SIP_WORD_SCAN
+
+	/*
+	 * Host names are letters, digits, '-' and '.' (and '_'), often 20
+	 * bytes and more: skip those a word at a time, then let the table
+	 * decide from the first other byte. (Header names and the other
+	 * token runs are too short for the word test to pay.)
+	 */
+	if (c == C_HOST) {
+		while (e - p >= SIP_W_BYTES) {
+			memcpy(&v, b + p, SIP_W_BYTES);
+			t = w_not_alnum_dd(v);
+			if (t) {
+				p += sip_w_first(t);
+				break;
+			}
+			p += SIP_W_BYTES;
+		}
+	}
+#endif
+	/* four bytes per bound check: names and hosts are runs of these */
+	while (e - p >= 4) {
+		if (!IS(b, p, c))
+			return p;
+		if (!IS(b, p + 1, c))
+			return p + 1;
+		if (!IS(b, p + 2, c))
+			return p + 2;
+		if (!IS(b, p + 3, c))
+			return p + 3;
+		p += 4;
+	}
 	while (p < e && IS(b, p, c))
 		p++;
 	return p;
@@ -105,10 +215,11 @@ static inline void span_set(struct sip_span *sp, u32 s, u32 e)
 static u32 digits(const char *b, u32 p, u32 e, u64 cap, u64 *val)
 {
 	u64 v = 0;
+	u32 d;
 
-	while (p < e && IS(b, p, C_DIGIT)) {
+	while (p < e && (d = (u32)(u8)b[p] - '0') <= 9) {
 		if (v <= cap)
-			v = v * 10 + (u32)(b[p] - '0');
+			v = v * 10 + d;
 		p++;
 	}
 	*val = v > cap ? cap + 1 : v;
@@ -117,35 +228,80 @@ static u32 digits(const char *b, u32 p, u32 e, u64 cap, u64 *val)
 
 u16 sip_parse_port(const char *s, u32 n)
 {
-	u64 v;
+	u32 v = 0, i, d;
 
-	if (n == 0 || n > 5 || digits(s, 0, n, 65535, &v) != n)
+	if (n == 0 || n > 5)
 		return 0;
+	for (i = 0; i < n; i++) {
+		d = (u32)(u8)s[i] - '0';
+		if (d > 9)
+			return 0;
+		v = v * 10 + d;
+	}
 	return v > 65535 ? 0 : (u16)v;
 }
 
+/*
+ * A dotted quad at b[p] within [p, e): the offset after it, or p when
+ * there is none. Same grammar as sip_parse_ipv4(), which is this on a
+ * whole span; what follows the quad is the caller's business.
+ */
+static inline u32 ipv4_prefix(const char *b, u32 p, u32 e, u8 out[4])
+{
+	u32 s = p, part, v, d;
+
+	for (part = 0; ; part++) {
+		/* 1 to 3 digits */
+		if (p >= e || (v = (u32)(u8)b[p] - '0') > 9)
+			return s;
+		if (++p < e && (d = (u32)(u8)b[p] - '0') <= 9) {
+			v = v * 10 + d;
+			if (++p < e && (d = (u32)(u8)b[p] - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255)
+					return s;
+			}
+		}
+		out[part] = (u8)v;
+		if (part == 3)
+			return p;
+		if (p >= e || b[p] != '.')
+			return s;
+		p++;
+	}
+}
+
+/*
+ * Four parts of 1-3 digits, each <= 255, separated by single dots. out is
+ * written part by part, as far as the parse got (callers clear it on
+ * failure). At most 15 bytes are read, all below n.
+ */
 bool sip_parse_ipv4(const char *s, u32 n, u8 out[4])
 {
-	u32 p = 0, part = 0, v = 0, nd = 0;
-	u8 c;
+	u32 p = 0, part, v, d;
 
-	for (;;) {
-		c = p < n ? (u8)s[p] : 0;
-		if (c >= '0' && c <= '9') {
-			v = v * 10 + (c - '0');
-			if (++nd > 3 || v > 255)
-				return false;
-		} else {
-			if (!nd)
-				return false;
-			out[part++] = (u8)v;
-			if (p == n)
-				return part == 4;
-			if (c != '.' || part == 4)
-				return false;
-			v = 0;
-			nd = 0;
+	if (n < 7 || n > 15)
+		return false;
+	for (part = 0; ; part++) {
+		/* 1 to 3 digits; a fourth one fails below (not a '.') */
+		v = (u32)(u8)s[p] - '0';
+		if (v > 9)
+			return false;
+		if (++p < n && (d = (u32)(u8)s[p] - '0') <= 9) {
+			v = v * 10 + d;
+			if (++p < n && (d = (u32)(u8)s[p] - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255)
+					return false;
+			}
 		}
+		out[part] = (u8)v;
+		if (part == 3)
+			return p == n;
+		if (p >= n - 1 || s[p] != '.')
+			return false;
 		p++;
 	}
 }
@@ -262,15 +418,67 @@ static const struct {
 	[SIP_METHOD_PUBLISH] = { "PUBLISH", 7 },
 };
 
+/* Exact compare with the method's name when n is its length. */
+static inline bool method_is(const char *s, u32 n, u8 id)
+{
+	return memcmp(s, sip_methods[id].name, n) == 0;
+}
+
 u8 sip_method_id(const char *s, u32 n)
 {
-	u32 i;
-
-	for (i = 1; i < SIP_METHOD__COUNT; i++)
-		if (sip_methods[i].len == n &&
-		    memcmp(sip_methods[i].name, s, n) == 0)
-			return (u8)i;
-	return SIP_METHOD_OTHER;
+	/* the length and first byte leave at most one candidate */
+	switch (n) {
+	case 3:
+		if (s[0] == 'A')
+			return method_is(s, 3, SIP_METHOD_ACK) ?
+			       SIP_METHOD_ACK : SIP_METHOD_OTHER;
+		return method_is(s, 3, SIP_METHOD_BYE) ?
+		       SIP_METHOD_BYE : SIP_METHOD_OTHER;
+	case 4:
+		return method_is(s, 4, SIP_METHOD_INFO) ?
+		       SIP_METHOD_INFO : SIP_METHOD_OTHER;
+	case 5:
+		if (s[0] == 'P')
+			return method_is(s, 5, SIP_METHOD_PRACK) ?
+			       SIP_METHOD_PRACK : SIP_METHOD_OTHER;
+		return method_is(s, 5, SIP_METHOD_REFER) ?
+		       SIP_METHOD_REFER : SIP_METHOD_OTHER;
+	case 6:
+		switch (s[0]) {
+		case 'I':
+			return method_is(s, 6, SIP_METHOD_INVITE) ?
+			       SIP_METHOD_INVITE : SIP_METHOD_OTHER;
+		case 'C':
+			return method_is(s, 6, SIP_METHOD_CANCEL) ?
+			       SIP_METHOD_CANCEL : SIP_METHOD_OTHER;
+		case 'U':
+			return method_is(s, 6, SIP_METHOD_UPDATE) ?
+			       SIP_METHOD_UPDATE : SIP_METHOD_OTHER;
+		default:
+			return method_is(s, 6, SIP_METHOD_NOTIFY) ?
+			       SIP_METHOD_NOTIFY : SIP_METHOD_OTHER;
+		}
+	case 7:
+		switch (s[0]) {
+		case 'O':
+			return method_is(s, 7, SIP_METHOD_OPTIONS) ?
+			       SIP_METHOD_OPTIONS : SIP_METHOD_OTHER;
+		case 'M':
+			return method_is(s, 7, SIP_METHOD_MESSAGE) ?
+			       SIP_METHOD_MESSAGE : SIP_METHOD_OTHER;
+		default:
+			return method_is(s, 7, SIP_METHOD_PUBLISH) ?
+			       SIP_METHOD_PUBLISH : SIP_METHOD_OTHER;
+		}
+	case 8:
+		return method_is(s, 8, SIP_METHOD_REGISTER) ?
+		       SIP_METHOD_REGISTER : SIP_METHOD_OTHER;
+	case 9:
+		return method_is(s, 9, SIP_METHOD_SUBSCRIBE) ?
+		       SIP_METHOD_SUBSCRIBE : SIP_METHOD_OTHER;
+	default:
+		return SIP_METHOD_OTHER;
+	}
 }
 
 /*
@@ -293,16 +501,24 @@ static int parse_host(const char *b, u32 *pp, u32 e, struct sip_hostport *hp)
 		hp->host_type = SIP_HOST_IP6;
 		p = q + 1;
 	} else {
-		p = skip_cls(b, p, e, C_HOST);
-		if (p == s)
-			return -1;
-		hp->host_type = SIP_HOST_NAME;
-		/* a hostname's toplabel starts with a letter (RFC 3261 25.1) */
-		if (IS(b, p - 1, C_DIGIT) &&
-		    sip_parse_ipv4(b + s, p - s, hp->addr.u.b)) {
+		/*
+		 * The host is the longest run of hostname characters; it is
+		 * an IPv4address when that whole run is a dotted quad (a
+		 * hostname's toplabel starts with a letter, RFC 3261 25.1).
+		 * A quad is tried first where the run starts: it is the host
+		 * when no hostname character follows it, else the run is
+		 * scanned on and is a name.
+		 */
+		q = ipv4_prefix(b, p, e, hp->addr.u.b);
+		if (q > p && (q >= e || !IS(b, q, C_HOST))) {
+			p = q;
 			hp->addr.family = SIP_AF_INET;
 			hp->host_type = SIP_HOST_IP4;
 		} else {
+			p = skip_cls(b, p, e, C_HOST);
+			if (p == s)
+				return -1;
+			hp->host_type = SIP_HOST_NAME;
 			memset(&hp->addr, 0, sizeof(hp->addr));
 		}
 	}
@@ -334,12 +550,15 @@ static int parse_port_at(const char *b, u32 *pp, u32 e, struct sip_hostport *hp)
  * (RFC 3261 19.1.1), [s, e) being exactly the URI. userinfo may contain
  * ";", "?", "," and ":" (user-unreserved, password) but never a bare "@",
  * and neither may the rest of the URI, so the first "@" ends userinfo.
+ *
+ * *u must be all zero on entry: every URI of struct sip_msg is filled
+ * once, from a struct that sip_parse() (Request-URI, From, To; a second
+ * From or To is refused before it is parsed) or parse_contacts() has just
+ * cleared, so clearing it here again would only cost time.
  */
 static int parse_uri(const char *b, u32 s, u32 e, struct sip_uri *u)
 {
 	u32 p = s, q, at, ns, ne, vs;
-
-	memset(u, 0, sizeof(*u));
 	span_set(&u->span, s, e);
 	if (p >= e || !IS(b, p, C_ALPHA))
 		return -1;
@@ -369,11 +588,9 @@ static int parse_uri(const char *b, u32 s, u32 e, struct sip_uri *u)
 		return 0;
 	}
 
-	for (at = p; at < e && b[at] != '@'; at++)
-		;
+	at = sip_scan_byte(b, p, e, '@');
 	if (at < e) {
-		for (q = p; q < at && b[q] != ':'; q++)
-			;
+		q = sip_scan_byte(b, p, at, ':');
 		if (q < at)
 			u->flags |= SIP_URIF_PASSWORD;
 		span_set(&u->user, p, q);
@@ -458,9 +675,14 @@ static int parse_gparam(const char *b, u32 *pp, u32 e, struct sip_span *name,
 			if (p > e)
 				return -1;
 		} else {
-			while (p < e && !IS(b, p, C_LWS) && b[p] != ';' &&
-			       b[p] != ',' && b[p] != '"')
+			/* to LWS, ';', ',' or '"'; other controls are kept */
+			for (;;) {
+				p = sip_scan_ctl_or(b, p, e, 3, ';', ',', '"');
+				if (p >= e || (u8)b[p] > 0x20 ||
+				    IS(b, p, C_LWS))
+					break;
 				p++;
+			}
 		}
 		if (p == s)
 			return -1;
@@ -514,8 +736,13 @@ static int parse_naddr(const char *b, u32 *pp, u32 e, bool list,
 	if (angle) {
 		/* LAQUOT = SWS "<", RAQUOT = ">" SWS: no LWS inside */
 		us = ++p;
-		while (p < e && b[p] != '>' && !IS(b, p, C_LWS))
+		/* up to '>' or LWS; other controls are part of the URI */
+		for (;;) {
+			p = sip_scan_ctl_or(b, p, e, 1, '>', 0, 0);
+			if (p >= e || b[p] == '>' || IS(b, p, C_LWS))
+				break;
 			p++;
+		}
 		if (p >= e || b[p] != '>' || parse_uri(b, us, p, u))
 			return -1;
 		p++;
@@ -627,7 +854,15 @@ static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
 	bool has_eq;
 	u8 f;
 
-	/* "SIP" SLASH "2.0" SLASH, then the transport */
+	/*
+	 * "SIP" SLASH "2.0" SLASH, then the transport. Written without SWS
+	 * (as it nearly always is), the first eight bytes say it at once;
+	 * the general loop below accepts exactly those too.
+	 */
+	if (e - p > 8 && IEQ(b + p, 8, "sip/2.0/")) {
+		p = skip_lws(b, p + 8, e);
+		goto transport;
+	}
 	for (q = 0; q < 2; q++) {
 		s = p;
 		p = skip_cls(b, p, e, C_TOKEN);
@@ -639,6 +874,7 @@ static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
 			return -1;
 		p = skip_lws(b, p + 1, e);
 	}
+transport:
 	s = p;
 	p = skip_cls(b, p, e, C_TOKEN);
 	if (p == s || p >= e || !IS(b, p, C_LWS))
@@ -926,29 +1162,96 @@ static inline u32 eol_len(const char *b, u32 p, u32 len)
 /*
  * Delimit a header value starting at p: up to the line end, following
  * folds (a line end followed by SP/HT). *next is the start of the next
- * line. Returns the end of the value (before trailing LWS), or len + 1
- * when the headers stop before a line end.
+ * line. Returns where the line end of the value's last line starts (the
+ * value ends there, before trailing LWS: see value_end), or len + 1 when
+ * the headers stop before a line end.
  */
-static u32 value_end(const char *b, u32 p, u32 len, u32 *next, u32 *flags)
+static inline u32 line_end(const char *b, u32 p, u32 len, u32 *next,
+			   u32 *flags)
 {
-	u32 s = p, n;
+	u32 n;
 
 	for (;;) {
 		p = sip_find_eol(b, p, len);
 		if (p >= len)
 			return len + 1;
-		n = eol_len(b, p, len);
-		if (n == 1)
+		/* b[p] is CR or LF */
+		if (b[p] == '\r' && p + 1 < len && b[p + 1] == '\n') {
+			n = 2;
+		} else {
+			n = 1;
 			*flags |= SIP_F_BARE_EOL;
+		}
 		if (p + n < len && IS(b, p + n, C_WS)) {
 			*flags |= SIP_F_FOLDED;
 			p += n;
 			continue;
 		}
 		*next = p + n;
-		return rtrim(b, s, p);
+		return p;
 	}
 }
+
+/* As line_end(), returning the end of the value without trailing LWS. */
+static inline u32 value_end(const char *b, u32 p, u32 len, u32 *next,
+			    u32 *flags)
+{
+	u32 e = line_end(b, p, len, next, flags);
+
+	return e > len ? e : rtrim(b, p, e);
+}
+
+/*
+ * The headers the ALG reads, spelt as nearly every sender does: the name
+ * (long or compact form, any case) directly followed by ':'. Returns the
+ * name's length with *id set, or 0 and the line goes the general way (a
+ * scan for the end of the name, whitespace, ':'). For a line it accepts,
+ * the general way would find the same name and id: the name is made of
+ * token characters and ends at the ':'.
+ */
+#define KNOWN(lit, hid)							\
+	do {								\
+		if (r > sizeof(lit) - 1 && b[p + sizeof(lit) - 1] == ':' && \
+		    IEQ(b + p, sizeof(lit) - 1, lit)) {			\
+			*id = (hid);					\
+			return sizeof(lit) - 1;				\
+		}							\
+	} while (0)
+
+static inline u32 known_name(const char *b, u32 p, u32 len, u8 *id)
+{
+	u32 r = len - p;	/* > 0 */
+
+	if (r > 1 && b[p + 1] == ':') {
+		/* RFC 3261 7.3.3 compact forms; a letter, so a token */
+		*id = header_id(b + p, 1);
+		return *id != H_OTHER;
+	}
+	switch (b[p] | 0x20) {
+	case 'v':
+		KNOWN("via", H_VIA);
+		break;
+	case 'f':
+		KNOWN("from", H_FROM);
+		break;
+	case 't':
+		KNOWN("to", H_TO);
+		break;
+	case 'e':
+		KNOWN("expires", H_EXPIRES);
+		break;
+	case 'c':
+		KNOWN("cseq", H_CSEQ);
+		KNOWN("contact", H_CONTACT);
+		KNOWN("call-id", H_CALLID);
+		KNOWN("content-type", H_CTYPE);
+		KNOWN("content-length", H_CLEN);
+		break;
+	}
+	return 0;
+}
+
+#undef KNOWN
 
 /*
  * Start line (RFC 3261 7.1, 7.2):
@@ -994,8 +1297,7 @@ static int parse_start_line(const char *b, u32 s, u32 e, struct sip_msg *m)
 		if (nt == 3)
 			return SIP_ERR_START_LINE;
 		t[nt][0] = p;
-		while (p < e && b[p] != ' ')
-			p++;
+		p = sip_scan_byte(b, p, e, ' ');
 		t[nt++][1] = p;
 	}
 	if (nt != 3 || b[s] == ' ')
@@ -1013,6 +1315,16 @@ static int parse_start_line(const char *b, u32 s, u32 e, struct sip_msg *m)
 	    (m->ruri.flags & SIP_URIF_HEADERS))
 		return SIP_ERR_RURI;
 	return 0;
+}
+
+/* A part's Content-Type value at [s, e), blanks around it, is SDP. */
+static bool ctype_is_sdp(const char *b, u32 s, u32 e)
+{
+	u32 ve = rtrim(b, s, e);
+
+	/* a value of only blanks is empty (and skip_lws() would pass ve) */
+	s = skip_lws(b, s, ve);
+	return classify_ctype(b, s, ve, NULL) == SIP_CTYPE_SDP;
 }
 
 /*
@@ -1078,9 +1390,7 @@ static void find_sdp_part(const char *b, struct sip_msg *m)
 			if (IEQ(b + hs, q - hs, "content-type")) {
 				q = skip_cls(b, q, p, C_WS);
 				if (q < p && b[q] == ':' &&
-				    classify_ctype(b, skip_lws(b, q + 1, p),
-						   rtrim(b, q + 1, p), NULL) ==
-				    SIP_CTYPE_SDP)
+				    ctype_is_sdp(b, q + 1, p))
 					is_sdp = true;
 			}
 			p += eol_len(b, p, e);
@@ -1199,19 +1509,27 @@ int sip_parse(const char *b, u32 len, struct sip_msg *m)
 		}
 		/* field-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS */
 		ns = p;
-		p = skip_cls(b, p, len, C_TOKEN);
-		ne = p;
-		p = skip_cls(b, p, len, C_WS);
-		if (ne == ns || p >= len || b[p] != ':')
-			return fail(m, p >= len ? SIP_ERR_TRUNCATED :
-				    SIP_ERR_HEADER, ns);
-		id = header_id(b + ns, ne - ns);
+		n = known_name(b, p, len, &id);
+		if (n) {
+			p += n;
+		} else {
+			p = skip_cls(b, p, len, C_TOKEN);
+			ne = p;
+			if (p < len && b[p] != ':')
+				p = skip_cls(b, p, len, C_WS);
+			if (ne == ns || p >= len || b[p] != ':')
+				return fail(m, p >= len ? SIP_ERR_TRUNCATED :
+					    SIP_ERR_HEADER, ns);
+			id = header_id(b + ns, ne - ns);
+		}
 		vs = p + 1;
-		ve = value_end(b, vs, len, &next, &m->flags);
+		/* a header the ALG does not read: only its end matters */
+		ve = line_end(b, vs, len, &next, &m->flags);
 		if (ve > len)
 			return fail(m, SIP_ERR_TRUNCATED, ns);
-		vs = skip_lws(b, vs, ve);
 		if (id != H_OTHER) {
+			ve = rtrim(b, vs, ve);
+			vs = skip_lws(b, vs, ve);
 			err = parse_header(b, id, vs, ve, m, &seen);
 			if (err)
 				return fail(m, err, ns);

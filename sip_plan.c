@@ -57,17 +57,50 @@ const char *sip_strerror(int err)
 	}
 }
 
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
 u32 sip_format_u32(u32 v, char *out)
 {
-	char tmp[10];
-	u32 n = 0, i;
+	u32 n, i, q;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
+	/*
+	 * Count the digits without dividing, then write them from the last,
+	 * two at a time (ports and lengths have 2-5 digits).
+	 */
+	n = 1 + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000);
+	if (v >= 100000)
+		n += 1 + (v >= 1000000) + (v >= 10000000) +
+		     (v >= 100000000) + (v >= 1000000000);
+	i = n;
+	while (v >= 100) {
+		q = v / 100;
+		i -= 2;
+		memcpy(out + i, digit_pairs + 2 * (v - q * 100), 2);
+		v = q;
+	}
+	if (v >= 10)
+		memcpy(out, digit_pairs + 2 * v, 2);
+	else
+		out[0] = (char)('0' + v);
+	return n;
+}
+
+/* One octet of a dotted quad, without a division loop. */
+static inline u32 fmt_u8(u32 v, char *out)
+{
+	u32 n = 0;
+
+	if (v >= 100) {
+		out[n++] = (char)('0' + v / 100);
+		v %= 100;
+		out[n++] = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		out[n++] = (char)('0' + v / 10);
+	}
+	out[n++] = (char)('0' + v % 10);
 	return n;
 }
 
@@ -94,7 +127,7 @@ static u32 fmt_ipv4(const u8 *b, char *out)
 	for (i = 0; i < 4; i++) {
 		if (i)
 			out[n++] = '.';
-		n += sip_format_u32(b[i], out + n);
+		n += fmt_u8(b[i], out + n);
 	}
 	return n;
 }
@@ -157,6 +190,9 @@ struct plan_ctx {
 	u32 sig_n, sdp_n;
 	char sig_txt[SIP_ADDR_STR_MAX];
 	char sdp_txt[SIP_ADDR_STR_MAX];
+	/* sig_new_port in decimal (when not 0): sent-by ports and rport= */
+	u32 port_n;
+	char port_txt[8];
 };
 
 /* Write a pre-formatted address, bracketed if asked and IPv6. */
@@ -230,6 +266,15 @@ static void replace_num(struct plan_ctx *c, struct sip_span sp, u32 v,
 		edit_commit(c, e, sip_format_u32(v, e->data));
 }
 
+/* Write the new port: sig_new_port's text, else (0: keep it) port. */
+static u32 put_port(const struct plan_ctx *c, u16 port, char *out)
+{
+	if (!c->port_n)
+		return sip_format_u32(port, out);
+	memcpy(out, c->port_txt, 5);	/* port_txt holds 8 bytes */
+	return c->port_n;
+}
+
 /*
  * host[:port] of a URI or Via sent-by. defport is what an absent port
  * means (RFC 3261 19.1.2: 5060 for sip:, 5061 for sips:; 18.2.2 for Via).
@@ -258,7 +303,7 @@ static bool plan_hostport(struct plan_ctx *c, const struct sip_hostport *hp,
 	/* a port is written when there was one, or when it must change */
 	if (hp->port.len || newport != defport) {
 		e->data[n++] = ':';
-		n += sip_format_u32(newport, e->data + n);
+		n += put_port(c, newport, e->data + n);
 	}
 	edit_commit(c, e, n);
 	return true;
@@ -279,11 +324,33 @@ static void plan_uri(struct plan_ctx *c, const struct sip_uri *u, u8 what)
 static void plan_via_addr(struct plan_ctx *c, struct sip_span sp, u8 what)
 {
 	struct sip_addr a;
+	u8 ip4[4];
 
-	if (!sp.len || !sip_parse_ipaddr(c->b + sp.off, sp.len, &a) ||
-	    !sip_addr_eq(&a, &c->x->sig_old))
+	if (!sp.len)
 		return;
+	if (c->x->sig_old.family == SIP_AF_INET) {
+		/*
+		 * Only a bare dotted quad can equal an IPv4 address (a
+		 * bracketed literal is IPv6): the same answer as the general
+		 * test below, without filling a whole struct sip_addr.
+		 */
+		if (!sip_parse_ipv4(c->b + sp.off, sp.len, ip4) ||
+		    memcmp(ip4, c->x->sig_old.u.b, 4))
+			return;
+	} else if (!sip_parse_ipaddr(c->b + sp.off, sp.len, &a) ||
+		   !sip_addr_eq(&a, &c->x->sig_old)) {
+		return;
+	}
 	replace_addr(c, sp, false, c->b[sp.off] == '[', what);
+}
+
+/* ;rport=N holding sig_old_port: to sig_new_port (never 0 here). */
+static void plan_rport(struct plan_ctx *c, struct sip_span sp)
+{
+	struct sip_edit *e = edit_new(c, sp.off, sp.len, SIP_EK_VIA_RPORT);
+
+	if (e)
+		edit_commit(c, e, put_port(c, c->x->sig_new_port, e->data));
 }
 
 static void plan_via(struct plan_ctx *c, const struct sip_via *v)
@@ -301,7 +368,7 @@ static void plan_via(struct plan_ctx *c, const struct sip_via *v)
 	if ((x->what & SIP_XF_VIA_RPORT) &&
 	    (v->flags & SIP_VIAF_RPORT_VALUE) && x->sig_old_port &&
 	    x->sig_new_port && v->rport_num == x->sig_old_port)
-		replace_num(c, v->rport, x->sig_new_port, SIP_EK_VIA_RPORT);
+		plan_rport(c, v->rport);
 }
 
 /* SDP address of o=, c= or a=rtcp. Hold (0.0.0.0, ::) is never touched. */
@@ -403,6 +470,9 @@ int sip_plan(const char *buf, u32 len, const struct sip_msg *msg,
 	if (addr_unspecified(&x->sig_new) || addr_unspecified(&x->sdp_new))
 		return SIP_PLAN_ERR_INPUT;
 	c.sig_n = sip_format_addr(&x->sig_new, false, c.sig_txt);
+	memset(c.port_txt, 0, sizeof(c.port_txt));
+	c.port_n = x->sig_new_port ? sip_format_u32(x->sig_new_port,
+						    c.port_txt) : 0;
 	if (sip_addr_eq(&x->sdp_new, &x->sig_new)) {
 		memcpy(c.sdp_txt, c.sig_txt, c.sig_n);
 		c.sdp_n = c.sig_n;

@@ -248,6 +248,75 @@ static bool every_prefix(void)
 	return true;
 }
 
+/*
+ * Edges of the fast paths in sdp_parse.c: "IN IP4 " with single spaces
+ * skips two field scans, a= lines are matched against the attribute names
+ * without scanning for ':'. Each must give what the general path gives.
+ */
+static bool conn_fast_path(void)
+{
+	static const struct {
+		const char *line;
+		int err;
+		u8 type;
+		const char *addr;
+	} c[] = {
+		{ "c=IN IP4 10.0.0.1", 0, SDP_ADDRTYPE_IP4, "10.0.0.1" },
+		{ "c=IN IP4  10.0.0.1", 0, SDP_ADDRTYPE_IP4, "10.0.0.1" },
+		{ "c=IN IP4\t10.0.0.1", 0, SDP_ADDRTYPE_IP4, "10.0.0.1" },
+		{ "c=IN  IP4 10.0.0.1", 0, SDP_ADDRTYPE_IP4, "10.0.0.1" },
+		{ "c=IN IP6 2001:db8::1", 0, SDP_ADDRTYPE_IP6, "2001:db8::1" },
+		{ "c=IN IP44 10.0.0.1", 0, SDP_ADDRTYPE_OTHER, "10.0.0.1" },
+		{ "c=IN IP5 10.0.0.1", 0, SDP_ADDRTYPE_OTHER, "10.0.0.1" },
+		{ "c=in ip4 10.0.0.1", 0, SDP_ADDRTYPE_OTHER, "10.0.0.1" },
+		{ "c=IN IP4 10.0.0.1 x", SDP_ERR_CONN, 0, NULL },
+		{ "c=IN IP4 ", SDP_ERR_CONN, 0, NULL },
+		{ "c=IN IP4", SDP_ERR_CONN, 0, NULL },
+		{ "c=IN IP4 h\x01st", 0, SDP_ADDRTYPE_IP4, "h\x01st" },
+		{ "c=IN IP4 224.2.1.1/127/3", 0, SDP_ADDRTYPE_IP4, "224.2.1.1" },
+	};
+	char text[256];
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(text, sizeof(text), "v=0\n%s\nm=audio 4000 RTP/AVP 0\n",
+			 c[i].line);
+		err = sdp(text, NULL);
+		if (err != c[i].err)
+			T_FAIL("\"%s\": %d, want %d", c[i].line, err, c[i].err);
+		if (err)
+			continue;
+		T_EQ(s.conn.addrtype, c[i].type);
+		T_SPAN(buf, s.conn.addr, c[i].addr);
+	}
+	/* o= takes the same path for its address */
+	T_EQ(sdp("v=0\no=- 1 1 IN IP4 192.0.2.7\n", NULL), 0);
+	T_SPAN(buf, s.o_addr.addr, "192.0.2.7");
+	T_EQ(s.o_addr.ip.family, SIP_AF_INET);
+	return true;
+}
+
+static bool attribute_names_fast_path(void)
+{
+	T_EQ(sdp("v=0\na=inactive\nm=audio 4000 RTP/AVP 0\n"
+		 "a=rtcpx:4001\na=rtcp-muxx\na=rtcp-mu\na=sendonlyx\n"
+		 "a=sendonly:x\na=RTCP:4001\na=rtcp-mux:\n", NULL), 0);
+	T_EQ(s.dir, SDP_DIR_INACTIVE);
+	/* only "a=rtcp-mux:" (empty value) is rtcp-mux; the rest is ignored */
+	T_EQ(s.media[0].flags & ~SDP_MF_NO_ADDR, SDP_MF_RTCP_MUX);
+	T_EQ(s.media[0].dir, SDP_DIR_NONE);
+	T_EQ(sdp("v=0\nm=audio 4000 RTP/AVP 0\na=rtcp\n", NULL),
+	     SDP_ERR_RTCP);
+	T_EQ(sdp("v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:\n", NULL),
+	     SDP_ERR_RTCP);
+	T_EQ(sdp("v=0\nm=audio 4000 RTP/AVP 0\na=rtcp:4001 \n", NULL), 0);
+	T_EQ(s.media[0].rtcp_port_num, 4001);
+	T_EQ(sdp("v=0\nm=audio 4000 RTP/AVP 0\na=recvonly \t\n", NULL), 0);
+	T_EQ(s.media[0].dir, SDP_DIR_RECVONLY);
+	return true;
+}
+
 int main(void)
 {
 	t_report("sdp_parse fanvil INVITE fields", fanvil_sdp());
@@ -262,5 +331,9 @@ int main(void)
 		 lines_and_version());
 	t_report("sdp_parse o= and c= variants", origin_and_conn());
 	t_report("sdp_parse every prefix of the fanvil SDP", every_prefix());
+	t_report("sdp_parse c= and o= with \"IN IP4 \" and its variants",
+		 conn_fast_path());
+	t_report("sdp_parse a= names that extend or prefix rtcp and directions",
+		 attribute_names_fast_path());
 	return t_exit();
 }
