@@ -190,6 +190,25 @@ def build(start, headers, body=''):
     return ('\r\n'.join(out) + '\r\n\r\n').encode() + b
 
 
+def expect_rewrite(text, old, new):
+    """What a TCP stream of messages TEXT must become through the ALG: OLD
+    replaced by NEW in every message, Content-Length fixed to each new body;
+    keep-alive CRLFs stay."""
+    parts, i = [], 0
+    while i < len(text):
+        if text.startswith('\r\n', i):
+            parts.append('\r\n')
+            i += 2
+            continue
+        he = text.index('\r\n\r\n', i) + 4
+        cl = int(re.search(r'Content-Length: (\d+)', text[i:he]).group(1))
+        hdr, bdy = text[i:he].replace(old, new), text[he:he + cl].replace(old, new)
+        hdr = re.sub(r'Content-Length: \d+', 'Content-Length: %d' % len(bdy.encode()), hdr)
+        parts.append(hdr + bdy)
+        i = he + cl
+    return ''.join(parts)
+
+
 def sdp(addr, media, o_addr=None, sess_c=True, origin='-', version=1001):
     """SDP for ADDR; MEDIA is a list of strings, each an m= line followed by
     its attribute lines separated by '|', e.g. 'audio 10006 RTP/AVP 0|a=sendrecv'.

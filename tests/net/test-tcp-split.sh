@@ -63,19 +63,6 @@ def msg(method, host, n, sdp='', sport=5010):
            len(sdp.encode()))) + sdp
 
 
-def expect_rewrite(text, old, new):
-    """The rewrite the ALG must produce: OLD -> NEW everywhere, lengths fixed."""
-    parts, i = [], 0
-    while i < len(text):
-        he = text.index('\r\n\r\n', i) + 4
-        cl = int(re.search(r'Content-Length: (\d+)', text[i:he]).group(1))
-        hdr, bdy = text[i:he].replace(old, new), text[he:he + cl].replace(old, new)
-        hdr = re.sub(r'Content-Length: \d+', 'Content-Length: %d' % len(bdy.encode()), hdr)
-        parts.append(hdr + bdy)
-        i = he + cl
-    return ''.join(parts)
-
-
 def scenario(t):
     t.setup(tcp=True, port=5060)
     rtr, cli, srv = t.ns['rtr'], t.ns['cli'], t.ns['srv']
@@ -147,7 +134,7 @@ def scenario(t):
         cut = 90 if where == 'headers' else inv.index('\r\n\r\n') + 4
         mode = 'TCP_NODELAY' if nodelay else 'Nagle'
         s0 = stats()
-        ok, took = exchange(c, a, [inv[:cut], inv[cut:]], expect_rewrite(inv, A, W),
+        ok, took = exchange(c, a, [inv[:cut], inv[cut:]], sn.expect_rewrite(inv, A, W),
                             '%s INVITE split in its %s (%s%s) arrives rewritten' % (
                                 'IPv6' if fam == 'IP6' else 'IPv4', where, mode,
                                 ', pause' if pause else ''), pause=pause)
@@ -166,7 +153,7 @@ def scenario(t):
                                                              s1['tcp_hold_resent']))
         if after_msg:
             nxt = msg('OPTIONS', A, n + 1, sport=sport)
-            exchange(c, a, [nxt], expect_rewrite(nxt, A, W),
+            exchange(c, a, [nxt], sn.expect_rewrite(nxt, A, W),
                      '... and a whole message after it arrives rewritten')
         return ok
 
@@ -176,7 +163,7 @@ def scenario(t):
     # TCP_NODELAY: both parts leave at once, or after a pause.
     c, a = connect(ls, A, t.SRV4, 5060, 5010, True)
     first = msg('OPTIONS', A, 1)
-    exchange(c, a, [first], expect_rewrite(first, A, W), 'a whole OPTIONS arrives rewritten')
+    exchange(c, a, [first], sn.expect_rewrite(first, A, W), 'a whole OPTIONS arrives rewritten')
     split_case(c, a, A, W, 'IP4', 10, 'headers', True)
     split_case(c, a, A, W, 'IP4', 20, 'body', True)
     split_case(c, a, A, W, 'IP4', 30, 'headers', True, pause=0.3)
@@ -186,7 +173,7 @@ def scenario(t):
     inv = msg('INVITE', A, 50, body(A, 20100))
     cut = inv.index('\r\n\r\n') + 4
     more = msg('OPTIONS', A, 51)
-    exchange(c, a, [inv[:cut], inv[cut:] + more], expect_rewrite(inv + more, A, W),
+    exchange(c, a, [inv[:cut], inv[cut:] + more], sn.expect_rewrite(inv + more, A, W),
              'split INVITE followed by another message in the same segment: both rewritten')
 
     # Larger than the MTU: the sender cuts it at its MSS; the joined
@@ -194,7 +181,7 @@ def scenario(t):
     s0 = stats()
     big = msg('INVITE', A, 60, body(A, 20120, extra=120))
     t.note('large INVITE: %d bytes' % len(big))
-    exchange(c, a, [big], expect_rewrite(big, A, W), 'INVITE larger than the MTU arrives rewritten')
+    exchange(c, a, [big], sn.expect_rewrite(big, A, W), 'INVITE larger than the MTU arrives rewritten')
     s1 = stats()
     t.check(s1['tcp_joined_gso'] > s0['tcp_joined_gso'],
             '... sent on as one GSO segment', 'tcp_joined_gso %d->%d' % (
@@ -255,7 +242,7 @@ def scenario(t):
     opt = msg('OPTIONS', A, 85, sport=5012)
     inv = msg('INVITE', A, 86, body(A, 20172), sport=5012)
     cut = inv.index('\r\n\r\n') + 4
-    ok, took = exchange(c2, a2, [opt + inv[:cut], inv[cut:]], expect_rewrite(opt + inv, A, W),
+    ok, took = exchange(c2, a2, [opt + inv[:cut], inv[cut:]], sn.expect_rewrite(opt + inv, A, W),
                         'Nagle: a whole message and the start of the next in one segment, then the rest: both rewritten')
     s1 = stats()
     t.check(s1['tcp_held'] > s0['tcp_held'] and s1['tcp_joined'] > s0['tcp_joined'] and
@@ -281,7 +268,7 @@ def scenario(t):
     ''', check=True)
     s0 = stats()
     inv = msg('INVITE', A, 87, body(A, 20174), sport=5012)
-    exchange(c2, a2, [inv[:90], inv[90:]], expect_rewrite(inv, A, W),
+    exchange(c2, a2, [inv[:90], inv[90:]], sn.expect_rewrite(inv, A, W),
              'Nagle, router ACK lost once: the INVITE still arrives rewritten', pause=1.5)
     s1 = stats()
     lost = 'packets 1 ' in sn.sh(rtr, 'nft list table inet ackdrop')[1]
@@ -306,7 +293,7 @@ def scenario(t):
             'tcp_hold_failed %d->%d tcp_partial %d->%d' % (
                 s0['tcp_hold_failed'], s1['tcp_hold_failed'], s0['tcp_partial'], s1['tcp_partial']))
     nxt = msg('OPTIONS', A, 89, sport=5012)
-    exchange(c2, a2, [nxt], expect_rewrite(nxt, A, W), '... and the next message is rewritten')
+    exchange(c2, a2, [nxt], sn.expect_rewrite(nxt, A, W), '... and the next message is rewritten')
 
     # The joined segment lost once between the router and srv: the sender
     # resends the rest (the first part is acknowledged), and the router
@@ -324,7 +311,7 @@ def scenario(t):
     }
     ''' % limit, check=True)
     s0 = stats()
-    exchange(c, a, [inv[:cut], inv[cut:]], expect_rewrite(inv, A, W),
+    exchange(c, a, [inv[:cut], inv[cut:]], sn.expect_rewrite(inv, A, W),
              'joined segment lost once: the resent rest is joined again and arrives rewritten')
     s1 = stats()
     dropped = 'packets 1 ' in sn.sh(srv, 'nft list table inet splitdrop')[1]
@@ -334,7 +321,7 @@ def scenario(t):
                                                               s1['tcp_rejoined']))
     sn.sh(srv, 'nft delete table inet splitdrop')
     nxt = msg('OPTIONS', A, 91)
-    exchange(c, a, [nxt], expect_rewrite(nxt, A, W), '... and the connection still works')
+    exchange(c, a, [nxt], sn.expect_rewrite(nxt, A, W), '... and the connection still works')
 
     # IPv6
     ls6 = listener(t.SRV6, 5060)

@@ -56,24 +56,6 @@ def msg(method, host, n, sdp=''):
            'Content-Type: application/sdp\n' if sdp else '', len(sdp.encode()))) + sdp
 
 
-def expect_rewrite(text, old, new):
-    """The rewrite the ALG must produce: OLD -> NEW everywhere, lengths fixed."""
-    parts = []
-    i = 0
-    while i < len(text):
-        if text.startswith('\r\n', i):      # keep-alive
-            parts.append('\r\n'); i += 2; continue
-        he = text.index('\r\n\r\n', i) + 4
-        cl = int(re.search(r'Content-Length: (\d+)', text[i:he]).group(1))
-        hdr, bdy = text[i:he], text[he:he + cl]
-        bdy = bdy.replace(old, new)
-        hdr = hdr.replace(old, new)
-        hdr = re.sub(r'Content-Length: \d+', 'Content-Length: %d' % len(bdy.encode()), hdr)
-        parts.append(hdr + bdy)
-        i = he + cl
-    return ''.join(parts)
-
-
 def scenario(t):
     t.setup(tcp=True, port=5060)
     sn.sh(t.ns['rtr'], 'nft add rule inet sipnet_helper pre tcp dport 5061 ct helper set "sip-tcp"')
@@ -129,18 +111,18 @@ def scenario(t):
     A, W = t.CLI4, t.WAN4
 
     one = msg('OPTIONS', A, 1)
-    exchange(c, a, [one], expect_rewrite(one, A, W), 'one OPTIONS arrives rewritten')
+    exchange(c, a, [one], sn.expect_rewrite(one, A, W), 'one OPTIONS arrives rewritten')
 
     two = msg('OPTIONS', A, 2) + msg('INVITE', A, 3, body(A, 10006))
-    exchange(c, a, [two], expect_rewrite(two, A, W),
+    exchange(c, a, [two], sn.expect_rewrite(two, A, W),
              'two messages in one segment (one with SDP) both rewritten')
 
     ten = ''.join(msg('OPTIONS' if i % 2 else 'INVITE', A, 10 + i,
                       '' if i % 2 else body(A, 10100 + 2 * i)) for i in range(10))
-    exchange(c, a, [ten], expect_rewrite(ten, A, W), 'ten messages in one segment all rewritten')
+    exchange(c, a, [ten], sn.expect_rewrite(ten, A, W), 'ten messages in one segment all rewritten')
 
     ka = '\r\n\r\n' + msg('OPTIONS', A, 30) + '\r\n\r\n'
-    exchange(c, a, [ka], expect_rewrite(ka, A, W),
+    exchange(c, a, [ka], sn.expect_rewrite(ka, A, W),
              'RFC 5626 CRLF keep-alives pass, the message between them is rewritten')
 
     # A message split across segments: its first part is held back until
@@ -149,13 +131,13 @@ def scenario(t):
     split = msg('INVITE', A, 40, body(A, 10200))
     cut = split.index('\r\n\r\n') + 4
     after = msg('OPTIONS', A, 41)
-    exchange(c, a, [split[:cut], split[cut:]], expect_rewrite(split, A, W),
+    exchange(c, a, [split[:cut], split[cut:]], sn.expect_rewrite(split, A, W),
              'INVITE split before its body arrives rewritten', pause=0.3)
-    exchange(c, a, [after], expect_rewrite(after, A, W), 'the message after a split one is rewritten again')
+    exchange(c, a, [after], sn.expect_rewrite(after, A, W), 'the message after a split one is rewritten again')
     hsplit = msg('OPTIONS', A, 42)
-    exchange(c, a, [hsplit[:40], hsplit[40:]], expect_rewrite(hsplit, A, W),
+    exchange(c, a, [hsplit[:40], hsplit[40:]], sn.expect_rewrite(hsplit, A, W),
              'OPTIONS split in its headers arrives rewritten', pause=0.3)
-    exchange(c, a, [after], expect_rewrite(after, A, W), 'and the stream stays in sync for the next message')
+    exchange(c, a, [after], sn.expect_rewrite(after, A, W), 'and the stream stays in sync for the next message')
 
     # Long-lived connection: thousands of size-changing messages, then a
     # call; every byte read must be exactly the rewritten stream (seqadj).
@@ -163,7 +145,7 @@ def scenario(t):
     t0 = time.monotonic()
     for b in range(0, n, batch):
         chunk = ''.join(msg('OPTIONS', A, 1000 + i) for i in range(b, b + batch))
-        want = expect_rewrite(chunk, A, W).encode()
+        want = sn.expect_rewrite(chunk, A, W).encode()
         c.sendall(chunk.encode())
         got = read_exact(a, len(want))
         if got != want:
@@ -173,7 +155,7 @@ def scenario(t):
     t.check(total_ok, '%d OPTIONS on one connection arrive exactly rewritten' % n)
     t.note('%d OPTIONS in %.1f s' % (n, time.monotonic() - t0))
     inv = msg('INVITE', A, 20001, body(A, 10300))
-    exchange(c, a, [inv], expect_rewrite(inv, A, W), 'a call after them is rewritten, no reset')
+    exchange(c, a, [inv], sn.expect_rewrite(inv, A, W), 'a call after them is rewritten, no reset')
 
     # TLS on 5061 with the helper attached: the bytes are not SIP text.
     ls2 = listener(t.SRV4, 5061)
@@ -190,7 +172,7 @@ def scenario(t):
     c6 = connect(t.CLI6, t.SRV6, 5060)
     a6, _ = ls6.accept(); t.sockets.append(a6)
     inv6 = msg('INVITE', t.CLI6, 50, body(t.CLI6, 10400, 'IP6'))
-    exchange(c6, a6, [inv6], expect_rewrite(inv6, t.CLI6, t.WAN6), 'IPv6 INVITE over TCP arrives rewritten')
+    exchange(c6, a6, [inv6], sn.expect_rewrite(inv6, t.CLI6, t.WAN6), 'IPv6 INVITE over TCP arrives rewritten')
 
 
 sn.Test().run(scenario)
