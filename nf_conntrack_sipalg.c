@@ -226,6 +226,7 @@ MODULE_PARM_DESC(auto_assign,
 	X(tcp_hold_resent)	/* held bytes sent again: dropped, re-ACKed */ \
 	X(tcp_hold_gap)		/* segment after a gap behind held bytes */ \
 	X(tcp_hold_failed)	/* could not hold (memory, budget, size) */ \
+	X(tcp_peeked)		/* no NAT: split message parsed whole */ \
 	X(tcp_acks)		/* ACKs sent for held bytes */		\
 	X(tcp_ack_deferred)	/* ... waiting for the receiver's ACK */ \
 	X(tcp_ack_failed)	/* ... that could not be sent */	\
@@ -598,6 +599,7 @@ struct sipalg_hold_dir {
 	u32 mark;	/* emitted: an ACK after this one releases it */
 	bool emitted;
 	bool ack_due;	/* ACK it once the receiver has all before seq */
+	bool passive;	/* no NAT: a copy only, the bytes went on */
 };
 
 struct sipalg_hold {
@@ -1557,7 +1559,7 @@ static bool hold_pending(struct sipalg_master *priv, enum ip_conntrack_dir dir)
 		return false;
 	spin_lock_bh(&sipalg_hold_lock);
 	if (priv->hold)
-		ret = priv->hold->d[dir].len != 0;
+		ret = priv->hold->d[dir].len && !priv->hold->d[dir].passive;
 	spin_unlock_bh(&sipalg_hold_lock);
 	return ret;
 }
@@ -1662,6 +1664,12 @@ static int hold_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 	if (!priv->hold || !priv->hold->d[c->dir].len)
 		goto out;
 	hd = &priv->hold->d[c->dir];
+	if (hd->passive) {
+		/* Copied while nf_nat_sipalg was away: those bytes went on. */
+		hold_dir_clear(hd);
+		hold_put(priv, false);
+		goto out;
+	}
 	h0 = hd->seq;
 	h1 = h0 + hd->len;
 
@@ -1912,12 +1920,120 @@ static bool tcp_make_gso(struct sk_buff *skb, u8 family, unsigned int protoff,
 }
 
 /*
+ * Flows without NAT: nothing is rewritten, so nothing is held back, but a
+ * split message must still open its pinholes.  A copy of its first part is
+ * kept beside the stream (the segment itself passes untouched), and the
+ * next segment in order is parsed together with it.  No ACK, no drop: the
+ * stream is never touched.
+ */
+static bool peek_store(struct sipalg_ctx *c, struct sipalg_master *priv,
+		       const char *p, u32 len, u32 seq, u32 msglen)
+{
+	bool ok = false;
+
+	if (msglen <= SIPALG_HOLD_MAX) {
+		spin_lock_bh(&sipalg_hold_lock);
+		ok = hold_store(c->ct, priv, c->dir, p, len, seq, true);
+		if (ok) {
+			priv->hold->d[c->dir].ack_due = false;
+			priv->hold->d[c->dir].passive = true;
+		}
+		spin_unlock_bh(&sipalg_hold_lock);
+	}
+	sipalg_stat_add(c->net, ok ? SIPALG_STAT_tcp_peeked :
+			SIPALG_STAT_tcp_hold_failed, 1);
+	return ok;
+}
+
+enum { PEEK_NONE, PEEK_RESENT, PEEK_DONE };
+
+/*
+ * A segment of a flow without NAT while a copy is kept: if it continues
+ * the copy, parse the two together (PEEK_DONE); if it ends within the copy
+ * or before it, it is a retransmission and the copy stays (PEEK_RESENT);
+ * anything else (a gap, a resend that overlaps the copy's end) drops the
+ * copy and the segment is handled as usual: a resend that starts with the
+ * message is parsed whole.
+ */
+static int peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
+		     u32 seq, const char *data, u32 len)
+{
+	struct sipalg_stream *st = &priv->tcp[c->dir];
+	u32 n = 0, cur, msglen = 0, hseq = 0, end;
+	struct sipalg_hold_dir *hd;
+	int fr = SIP_FRAME_COMPLETE;
+	char *buf = NULL;
+
+	spin_lock_bh(&sipalg_hold_lock);
+	if (!priv->hold || !priv->hold->d[c->dir].passive) {
+		spin_unlock_bh(&sipalg_hold_lock);
+		return PEEK_NONE;
+	}
+	hd = &priv->hold->d[c->dir];
+	end = hd->seq + hd->len;
+	if (!after(seq + len, end)) {
+		/* Nothing past the copy: a retransmission. */
+		spin_unlock_bh(&sipalg_hold_lock);
+		return PEEK_RESENT;
+	}
+	if (seq == end) {
+		buf = kmalloc(hd->len + len, GFP_ATOMIC);
+		if (buf) {
+			memcpy(buf, hd->buf, hd->len);
+			memcpy(buf + hd->len, data, len);
+			n = hd->len + len;
+			hseq = hd->seq;
+		}
+	}
+	hold_dir_clear(hd);
+	hold_put(priv, false);
+	spin_unlock_bh(&sipalg_hold_lock);
+	if (!buf) {
+		SIPALG_INC(c->net, tcp_partial);
+		st->sync = false;
+		return PEEK_NONE;
+	}
+
+	local_bh_disable();
+	c->s = this_cpu_ptr(sipalg_scratch);
+	for (cur = 0; cur < n; cur += msglen) {
+		fr = sip_frame(buf + cur, n - cur, &msglen);
+		if (fr == SIP_FRAME_KEEPALIVE)
+			continue;
+		if (fr != SIP_FRAME_COMPLETE)
+			break;
+		c->data = buf + cur;
+		c->len = msglen;
+		c->msgoff = cur;
+		/* No NAT: nothing to rewrite, never a drop on TCP. */
+		process_msg(c);
+	}
+	local_bh_enable();
+	if (cur < n && !(fr == SIP_FRAME_NEED_MORE &&
+			 peek_store(c, priv, buf + cur, n - cur, hseq + cur,
+				    msglen))) {
+		sipalg_stat_add(c->net, fr == SIP_FRAME_NEED_MORE ?
+				SIPALG_STAT_tcp_partial :
+				SIPALG_STAT_malformed, 1);
+		/* Its end may be unknown: wait for a start line. */
+		st->sync = fr == SIP_FRAME_NEED_MORE && msglen;
+		st->next_seq = hseq + cur + msglen;
+	} else {
+		st->next_seq = seq + len;
+		st->sync = true;
+	}
+	kfree(buf);
+	return PEEK_DONE;
+}
+
+/*
  * TCP: every complete message in the segment is handled like a datagram,
  * several per segment included.  A message that continues in a later
  * segment is held back and joined to the rest (see hold_join above) on
  * NATed flows when the segment is plain (no GSO, FIN, RST, SYN or URG), the
  * message is at most SIPALG_HOLD_MAX bytes, no earlier joined copy of this
- * direction awaits its ACK and the budget allows.  Otherwise it passes
+ * direction awaits its ACK and the budget allows; on flows without NAT a
+ * copy is parsed with the rest instead (peek_join).  Otherwise it passes
  * untouched and is counted, and the stream position is kept so that its
  * continuation is not mistaken for a message.  Bytes once held always
  * reach the receiver: the next segment in order carries them, rewritten or
@@ -1988,6 +2104,14 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			joined = true;
 			break;
 		}
+	} else if (READ_ONCE(priv->hold) && seglen) {
+		switch (peek_join(&c, priv, seq, skb->data + dataoff, seglen)) {
+		case PEEK_RESENT:
+			SIPALG_INC(c.net, tcp_continuation);
+			return NF_ACCEPT;
+		case PEEK_DONE:
+			return NF_ACCEPT;
+		}
 	}
 	if (!seglen)
 		return NF_ACCEPT;
@@ -2033,6 +2157,13 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 				held_at = cur;
 				held_seq = seq + orig;
 				ack = held_seq + seglen - cur;
+				break;
+			}
+			if (fr == SIP_FRAME_NEED_MORE && !c.hooks &&
+			    peek_store(&c, priv, p, seglen - cur, seq + orig,
+				       msglen)) {
+				/* Passes; the rest is parsed with the copy. */
+				orig = seglen;
 				break;
 			}
 			if (fr == SIP_FRAME_NEED_MORE && msglen) {

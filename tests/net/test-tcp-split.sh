@@ -22,8 +22,9 @@
 #  on as GSO) and one larger than the 16 KB a flow may hold (untouched);
 #  the router's ACK lost once (the held part is resent and acknowledged
 #  again); the joined segment lost once on its way to srv (the rest is
-#  resent and joined again); IPv6; and unloading the modules while a flow
-#  holds bytes.  tcpdump on cli's side shows the ACK.  Default MTU (1500).
+#  resent and joined again); IPv6; an IPv6 flow without NAT (nothing held,
+#  a copy parsed with the rest opens the pinhole); and unloading the
+#  modules while a flow holds bytes.  tcpdump on cli's side shows the ACK.  Default MTU (1500).
 set -u
 TEST_NAME=tcp-split
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -336,6 +337,30 @@ def scenario(t):
     t.check(s['tcp_ack_failed'] == 1 and s['tcp_hold_failed'] == 1,
             'no ACK failed but the one dropped on purpose, one message could not be held (the large one)',
             'tcp_ack_failed %d tcp_hold_failed %d' % (s['tcp_ack_failed'], s['tcp_hold_failed']))
+    # Without NAT (IPv6 routed, not masqueraded): nothing is rewritten or
+    # held back, but a split INVITE still opens its media pinhole: a copy of
+    # the first part is parsed with the rest, the stream is not touched.
+    sn.sh(rtr, 'nft insert rule inet sipalg_nat postrouting meta nfproto ipv6 return',
+          check=True)
+    sn.sh(srv, 'ip -6 route add %s/128 via %s' % (t.CLI6, t.WAN6), check=True)
+    c9, a9 = connect(ls6, t.CLI6, t.SRV6, 5060, 5016, True)
+    for n, where in ((130, 'headers'), (140, 'body')):
+        port = 20000 + 2 * n
+        inv = msg('INVITE', t.CLI6, n, body(t.CLI6, port, 'IP6'), sport=5016)
+        cut = 90 if where == 'headers' else inv.index('\r\n\r\n') + 4
+        s0 = stats()
+        exchange(c9, a9, [inv[:cut], inv[cut:]], inv,
+                 'no NAT: INVITE split in its %s arrives untouched' % where)
+        s1 = stats()
+        t.check(s1['tcp_peeked'] > s0['tcp_peeked'] and s1['tcp_held'] == s0['tcp_held'],
+                '... its first part was copied, not held',
+                'tcp_peeked %d->%d tcp_held %d->%d' % (s0['tcp_peeked'], s1['tcp_peeked'],
+                                                       s0['tcp_held'], s1['tcp_held']))
+        t.check(pinhole(port), '... and its media pinhole (port %d) exists' % port,
+                show=t.expects_text)
+    nxt = msg('OPTIONS', t.CLI6, 150, sport=5016)
+    exchange(c9, a9, [nxt], nxt, 'no NAT: the next whole message arrives as sent')
+
     # Everything acknowledged by now: nothing stays held.
     t.check(t.wait_for(lambda: stats()['tcp_held_bytes'] == 0, timeout=3.0),
             'no bytes stay held once the receiver acknowledged them',
