@@ -148,7 +148,9 @@ def scenario(t):
         t.check(pinhole(port), '... and its media pinhole (port %d) exists' % port,
                 show=t.expects_text)
         if not nodelay:
-            t.check(took < 1.0 + pause and s1['tcp_hold_resent'] == s0['tcp_hold_resent'],
+            # The counter tells; the time only bounds a stall (a loaded
+            # host may take a second under emulation).
+            t.check(took < 3.0 + pause and s1['tcp_hold_resent'] == s0['tcp_hold_resent'],
                     '... without waiting for a retransmission (router ACK)',
                     'took %.2f s, tcp_hold_resent %d->%d' % (took, s0['tcp_hold_resent'],
                                                              s1['tcp_hold_resent']))
