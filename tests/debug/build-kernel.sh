@@ -76,6 +76,8 @@ options() {
 	IPV6=y
 	INET_DIAG=m
 	INET_UDP_DIAG=m
+	# test-readme-rules lays tmpfs-backed overlays over /lib/modules and /etc
+	OVERLAY_FS=m
 	NETFILTER=y
 	NETFILTER_ADVANCED=y
 	NETFILTER_NETLINK=m

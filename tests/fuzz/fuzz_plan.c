@@ -12,6 +12,7 @@
 #include "sdp_parse.h"
 #include "sip_plan.h"
 #include "rewrite_check.h"
+#include "fuzz_common.h"
 
 static struct sip_msg m, m2;
 static struct sdp_msg s, s2;
@@ -44,8 +45,6 @@ static void pick(struct sip_addr *a, u8 family, u32 h)
 	else if (family == SIP_AF_INET6)
 		memcpy(a->u.b, v6[h % 4], 16);
 }
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {

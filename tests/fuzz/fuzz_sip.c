@@ -6,18 +6,10 @@
  */
 #include "sip_parse.h"
 #include "sdp_parse.h"
+#include "fuzz_common.h"
 
 static struct sip_msg m;
 static struct sdp_msg s;
-
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
-
-static void span_ok(struct sip_span sp, u32 len)
-{
-	CHECK(sp.off <= len && sp.len <= len - sp.off);
-}
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {

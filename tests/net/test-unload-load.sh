@@ -50,6 +50,10 @@ import mutate as mu
 import sipnet as sn
 
 RATE = 50
+# Calls set up while the modules are out fail; on a stock kernel the three
+# cycles keep that under a tenth.  A debug kernel (KASAN, lockdep) takes
+# several times longer per unload and reload: make check-debug raises it.
+MAX_FAILED_PCT = int(os.environ.get('SIPALG_UNLOAD_MAX_FAILED_PCT', '10'))
 CYCLES = int(os.environ.get('SIPALG_UNLOAD_CYCLES') or 3)
 
 
@@ -193,9 +197,9 @@ def scenario(t):
         ok, bad = int(st.get('SuccessfulCall(C)', 0)), int(st.get('FailedCall(C)', 0))
         t.note('running uac: %d successful, %d failed calls in %.0f s (%d calls/s asked)' % (
             ok, bad, elapsed, RATE))
-        t.check(ok > 0 and bad <= ok // 10,
+        t.check(ok > 0 and bad * 100 <= ok * MAX_FAILED_PCT,
                 'the running calls go on across %d unloads and reloads' % CYCLES,
-                '%d successful, %d failed' % (ok, bad),
+                '%d successful, %d failed (at most %d %% may fail)' % (ok, bad, MAX_FAILED_PCT),
                 show=lambda: 'sipp uac output (tail):\n' + '\n'.join(out.splitlines()[-25:]))
 
         # a fresh run through the reloaded modules
