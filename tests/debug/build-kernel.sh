@@ -193,5 +193,5 @@ if [[ ! -e $stamp ]]; then
 	log "built $kver in $((SECONDS - start)) s"
 fi
 read -r kver secs <"$stamp"
-log "$kver (first build took ${secs} s)"
+log "$kver (its last build took ${secs} s)"
 echo "debug $kver $src $src/arch/x86/boot/bzImage $D/root/lib/modules/$kver"

@@ -32,7 +32,7 @@ if ! line=$("$ROOT/tests/vm/kernels.sh" debug 2>"$log_dir/kernel.err"); then
 	exit 1
 fi
 read -r _ kver kdir _ <<<"$line"
-grep -h 'first build took' "$log_dir/kernel.err" | sed 's/^/# /'
+grep -h 'last build took' "$log_dir/kernel.err" | sed 's/^/# /'
 echo "PASS: debug kernel $kver ready ($((SECONDS - t0)) s this run)"
 
 bdir=$CACHE/build/$kver
