@@ -190,6 +190,24 @@ def build(start, headers, body=''):
     return ('\r\n'.join(out) + '\r\n\r\n').encode() + b
 
 
+def recv_exact(s, n, timeout=10.0):
+    """N bytes from stream socket S, waiting TIMEOUT s at most in all; fewer
+    if the peer closes, fails or stays silent that long."""
+    buf, end = b'', time.monotonic() + timeout
+    try:
+        while len(buf) < n and time.monotonic() < end:
+            r, _, _ = select.select([s], [], [], max(0.0, end - time.monotonic()))
+            if not r:
+                break
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    except OSError:
+        pass
+    return buf
+
+
 def expect_rewrite(text, old, new):
     """What a TCP stream of messages TEXT must become through the ALG: OLD
     replaced by NEW in every message, Content-Length fixed to each new body;

@@ -95,30 +95,15 @@ def scenario(t):
         t.sockets += [c, a]
         return c, a
 
-    def read_exact(s, n, timeout=10.0):
-        buf, end = b'', time.monotonic() + timeout
-        try:
-            while len(buf) < n and time.monotonic() < end:
-                r, _, _ = select.select([s], [], [], end - time.monotonic())
-                if not r:
-                    break
-                d = s.recv(65536)
-                if not d:
-                    break
-                buf += d
-        except OSError as e:
-            t.note('read: %s' % e)
-        return buf
-
     def exchange(c, a, chunks, want, label, pause=0.0):
         t0 = time.monotonic()
         for i, ch in enumerate(chunks):
             c.sendall(ch.encode())
             if pause and i + 1 < len(chunks):
                 time.sleep(pause)
-        got = read_exact(a, len(want.encode()))
+        got = sn.recv_exact(a, len(want.encode()))
         took = time.monotonic() - t0
-        extra = read_exact(a, 1, timeout=0.2)
+        extra = sn.recv_exact(a, 1, timeout=0.2)
         ok = got == want.encode() and not extra
         t.check(ok, label, 'srv read %d bytes, expected %d' % (len(got) + len(extra), len(want.encode())),
                 show=lambda: 'expected:\n%s\ngot:\n%s' % (want[:900], (got + extra)[:900].decode(errors='replace')))

@@ -79,25 +79,13 @@ def scenario(t):
         t.sockets.append(c)
         return c
 
-    def read_exact(s, n, timeout=10.0):
-        buf, end = b'', time.monotonic() + timeout
-        while len(buf) < n and time.monotonic() < end:
-            r, _, _ = select.select([s], [], [], end - time.monotonic())
-            if not r:
-                break
-            d = s.recv(65536)
-            if not d:
-                break
-            buf += d
-        return buf
-
     def exchange(c, a, chunks, want, label, pause=0.0):
         for ch in chunks:
             c.sendall(ch.encode())
             if pause:
                 time.sleep(pause)
-        got = read_exact(a, len(want.encode()))
-        extra = read_exact(a, 1, timeout=0.3)
+        got = sn.recv_exact(a, len(want.encode()))
+        extra = sn.recv_exact(a, 1, timeout=0.3)
         ok = got == want.encode() and not extra
         t.check(ok, label, 'srv read %d bytes, expected %d%s' % (
             len(got) + len(extra), len(want.encode()), '' if got[:len(want)] == want.encode()[:len(got)] else ' (content differs)'),
@@ -147,7 +135,7 @@ def scenario(t):
         chunk = ''.join(msg('OPTIONS', A, 1000 + i) for i in range(b, b + batch))
         want = sn.expect_rewrite(chunk, A, W).encode()
         c.sendall(chunk.encode())
-        got = read_exact(a, len(want))
+        got = sn.recv_exact(a, len(want))
         if got != want:
             total_ok = False
             t.note('batch at %d differs' % b)
@@ -165,7 +153,7 @@ def scenario(t):
     a2, _ = ls2.accept(); t.sockets.append(a2)
     hello = bytes.fromhex('160301009a0100009603034f') + bytes(range(256))[:150]
     c2.sendall(hello)
-    t.check(read_exact(a2, len(hello)) == hello, 'TLS ClientHello on 5061 passes untouched')
+    t.check(sn.recv_exact(a2, len(hello)) == hello, 'TLS ClientHello on 5061 passes untouched')
 
     # IPv6
     ls6 = listener(t.SRV6, 5060)
