@@ -706,6 +706,9 @@ struct sipalg_ctx {
 	u32 len;
 	u32 msgoff;		/* of the message in the transport payload */
 	struct sipalg_scratch *s;
+	/* Per message, set once it is parsed: */
+	u32 callid;		/* hash of its Call-ID */
+	bool direct_media;	/* the parameter, one value for all streams */
 };
 
 static inline bool addr_is(const struct sip_addr *a, const struct nf_conn *ct)
@@ -752,7 +755,7 @@ static bool media_dst_allowed(struct sipalg_ctx *c,
 
 	if (nf_inet_addr_cmp(addr, &c->ct->tuplehash[c->dir].tuple.src.u3))
 		return true;
-	if (!READ_ONCE(direct_media) || !this_dst)
+	if (!c->direct_media || !this_dst)
 		return false;
 
 	memset(&fl, 0, sizeof(fl));
@@ -795,7 +798,7 @@ media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
 	struct nf_conntrack_expect *exp;
 	__be16 p = htons(port);
 
-	if (!READ_ONCE(direct_media))
+	if (!c->direct_media)
 		saddr = &c->ct->tuplehash[!c->dir].tuple.src.u3;
 	exp = nf_ct_expect_alloc(c->ct);
 	if (exp) {
@@ -944,7 +947,7 @@ static void process_sdp(struct sipalg_ctx *c)
 	unsigned int i;
 
 	spin_lock_bh(&sipalg_calls_lock);
-	call = call_get(c->net, c->ct, callid_hash(c));
+	call = call_get(c->net, c->ct, c->callid);
 	if (!call) {
 		spin_unlock_bh(&sipalg_calls_lock);
 		SIPALG_INC(c->net, media_failed);
@@ -976,7 +979,7 @@ static void process_call_end(struct sipalg_ctx *c, bool only_if_unanswered)
 	struct sipalg_call *call;
 
 	spin_lock_bh(&sipalg_calls_lock);
-	call = call_find(c->ct, callid_hash(c));
+	call = call_find(c->ct, c->callid);
 	if (call && only_if_unanswered &&
 	    (call->established || call->invite_cseq != msg->cseq))
 		call = NULL;
@@ -992,11 +995,11 @@ static void process_invite_state(struct sipalg_ctx *c)
 
 	spin_lock_bh(&sipalg_calls_lock);
 	if (msg->kind == SIP_KIND_REQUEST) {
-		call = call_get(c->net, c->ct, callid_hash(c));
+		call = call_get(c->net, c->ct, c->callid);
 		if (call)
 			call->invite_cseq = msg->cseq;
 	} else {
-		call = call_find(c->ct, callid_hash(c));
+		call = call_find(c->ct, c->callid);
 		if (call && msg->cseq == call->invite_cseq)
 			call->established = true;
 	}
@@ -1319,6 +1322,9 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 	}
 
 	memset(&c->s->x, 0, sizeof(c->s->x));
+	c->callid = callid_hash(c);
+	/* A write in between must not give one SDP's streams mixed policy. */
+	c->direct_media = READ_ONCE(direct_media);
 
 	if (msg->kind == SIP_KIND_REQUEST) {
 		switch (msg->method) {
