@@ -237,6 +237,7 @@ MODULE_PARM_DESC(auto_assign,
 	X(media_refused)	/* policy: media address not allowed */\
 	X(media_failed)		/* registration failed */		\
 	X(media_removed)	/* by BYE, CANCEL, failure or new SDP */\
+	X(media_evicted)	/* oldest of a flow at SIPALG_MEDIA_MAX */ \
 	X(signalling_pinholes)						\
 	X(signalling_removed)						\
 	X(calls_recycled)	/* max_calls reached */			\
@@ -378,6 +379,10 @@ struct sipalg_stream {
 
 struct sipalg_hold;
 
+/* Pending media pinholes per flow (nf_conn_help counts them in a u8). */
+#define SIPALG_MEDIA_MAX	240
+#define SIPALG_EVICT_BATCH	32
+
 /* In the helper's private area of every signalling flow: 32 bytes at most. */
 struct sipalg_master {
 	u32 register_cseq;	/* REGISTER that asked for a pinhole, 0: none */
@@ -398,17 +403,17 @@ struct sipalg_pinhole {
 	 * taken, even once its expectation became a flow, until the call
 	 * ends.  Otherwise a second phone with the same media port would be
 	 * given the same public port and a peer could cross the audio.
+	 * Namespaces are not told apart: one that shares a public address
+	 * and port with another only makes the NAT side pick another port.
 	 */
 	struct hlist_node pnode;
-	const struct net *net;		/* compared only */
 	union nf_inet_addr addr;
 	__be16 port;
-};
-
-/* The pinholes one sender's latest SDP opened, sized for that SDP. */
-struct sipalg_side {
-	unsigned int n, max;
-	struct sipalg_pinhole ph[];
+	/*
+	 * RTCP waits on the next port of the same address: one entry stands
+	 * for both (port is even then, so both hash to one bucket).
+	 */
+	bool pair;
 };
 
 struct sipalg_call {
@@ -420,14 +425,30 @@ struct sipalg_call {
 	u32 id;				/* hash of the Call-ID */
 	u32 invite_cseq;
 	bool established;		/* 2xx to an INVITE seen */
-	struct sipalg_side *side[IP_CT_DIR_MAX];
+	/*
+	 * The pinholes each sender's latest SDP opened.  The usual one (one
+	 * stream, RTCP on the next port) fits in the record; more take a
+	 * list of their own.
+	 */
+	u8 nph[IP_CT_DIR_MAX];
+	union {
+		struct sipalg_pinhole one;	/* nph 1 */
+		struct sipalg_pinhole *many;	/* nph > 1, kmalloc'd */
+	} ph[IP_CT_DIR_MAX];
 };
 
-#define SIPALG_CALLS_HASH_BITS	10
-static struct hlist_head sipalg_calls_hash[1 << SIPALG_CALLS_HASH_BITS];
-#define SIPALG_PORTS_HASH_BITS	10
-static struct hlist_head sipalg_ports_hash[1 << SIPALG_PORTS_HASH_BITS];
-static struct hlist_head sipalg_masters_hash[1 << SIPALG_CALLS_HASH_BITS];
+/*
+ * Sized from max_calls when the module loads: a bucket per call record (in
+ * both tables of calls) and per two pinholes, so that the lookups made for
+ * every INVITE stay short when max_calls records are live.
+ */
+static struct hlist_head *sipalg_calls_hash __read_mostly;
+static struct hlist_head *sipalg_masters_hash __read_mostly;
+static struct hlist_head *sipalg_ports_hash __read_mostly;
+static unsigned int sipalg_calls_bits __read_mostly;
+#define SIPALG_CALLS_BITS_MIN	6
+#define SIPALG_CALLS_BITS_MAX	18
+#define SIPALG_PORTS_HASH_BITS	(sipalg_calls_bits + 1)
 static LIST_HEAD(sipalg_calls_lru);
 static struct kmem_cache *sipalg_call_cache __read_mostly;
 /*
@@ -441,12 +462,22 @@ static struct hlist_head *call_bucket(const struct nf_conn *ct, u32 id)
 {
 	u32 h = jhash_2words((u32)(unsigned long)ct, id, sipalg_hash_seed);
 
-	return &sipalg_calls_hash[hash_32(h, SIPALG_CALLS_HASH_BITS)];
+	return &sipalg_calls_hash[hash_32(h, sipalg_calls_bits)];
 }
 
+/* A port pair (2n, 2n + 1) shares a bucket. */
 static struct hlist_head *port_bucket(__be16 port)
 {
-	return &sipalg_ports_hash[hash_32(ntohs(port), SIPALG_PORTS_HASH_BITS)];
+	return &sipalg_ports_hash[hash_32(ntohs(port) >> 1,
+					  SIPALG_PORTS_HASH_BITS)];
+}
+
+static bool pinhole_is(const struct sipalg_pinhole *ph,
+		       const union nf_inet_addr *addr, __be16 port)
+{
+	return (ph->port == port ||
+		(ph->pair && ntohs(ph->port) + 1 == ntohs(port))) &&
+	       nf_inet_addr_cmp(&ph->addr, addr);
 }
 
 /*
@@ -457,13 +488,11 @@ static struct hlist_head *port_bucket(__be16 port)
 bool sipalg_port_in_use(const struct nf_conn *ct,
 			const union nf_inet_addr *addr, __be16 port)
 {
-	const struct net *net = nf_ct_net(ct);
 	struct sipalg_pinhole *ph;
 
 	lockdep_assert_held(&sipalg_calls_lock);
 	hlist_for_each_entry(ph, port_bucket(port), pnode)
-		if (ph->port == port && ph->net == net &&
-		    nf_inet_addr_cmp(&ph->addr, addr))
+		if (pinhole_is(ph, addr, port))
 			return true;
 	return false;
 }
@@ -471,25 +500,54 @@ EXPORT_SYMBOL_GPL(sipalg_port_in_use);
 
 static struct hlist_head *master_bucket(const struct nf_conn *ct)
 {
-	return &sipalg_masters_hash[hash_ptr(ct, SIPALG_CALLS_HASH_BITS)];
+	return &sipalg_masters_hash[hash_ptr(ct, sipalg_calls_bits)];
+}
+
+static struct sipalg_pinhole *call_pinholes(struct sipalg_call *call,
+					     enum ip_conntrack_dir dir)
+{
+	return call->nph[dir] > 1 ? call->ph[dir].many : &call->ph[dir].one;
 }
 
 static void call_forget_pinholes(struct sipalg_call *call,
 				 enum ip_conntrack_dir dir)
 {
-	struct sipalg_side *side = call->side[dir];
-	unsigned int i;
+	struct sipalg_pinhole *ph = call_pinholes(call, dir);
+	unsigned int i, n = call->nph[dir];
 
-	if (!side)
-		return;
-	for (i = 0; i < side->n; i++)
-		hlist_del(&side->ph[i].pnode);
-	sipalg_pinholes_count -= side->n;
-	kfree(side);
-	call->side[dir] = NULL;
+	for (i = 0; i < n; i++) {
+		hlist_del(&ph[i].pnode);
+		sipalg_pinholes_count -= 1 + ph[i].pair;
+	}
+	if (n > 1)
+		kfree(ph);
+	call->nph[dir] = 0;
 }
 
-static void call_free(struct sipalg_call *call)
+/* Track the @n pinholes @src that an SDP from @dir opened, in @call. */
+static void call_keep_pinholes(struct sipalg_call *call,
+			       enum ip_conntrack_dir dir,
+			       const struct sipalg_pinhole *src, unsigned int n)
+{
+	struct sipalg_pinhole *ph = &call->ph[dir].one;
+	unsigned int i;
+
+	if (n > 1) {
+		ph = kmalloc_array(n, sizeof(*ph), GFP_ATOMIC);
+		/* Then they are just not removed early or kept from reuse. */
+		if (!ph)
+			return;
+		call->ph[dir].many = ph;
+	}
+	memcpy(ph, src, n * sizeof(*ph));
+	for (i = 0; i < n; i++) {
+		hlist_add_head(&ph[i].pnode, port_bucket(ph[i].port));
+		sipalg_pinholes_count += 1 + ph[i].pair;
+	}
+	call->nph[dir] = n;
+}
+
+static void call_unlink(struct sipalg_call *call)
 {
 	call_forget_pinholes(call, IP_CT_DIR_ORIGINAL);
 	call_forget_pinholes(call, IP_CT_DIR_REPLY);
@@ -497,6 +555,11 @@ static void call_free(struct sipalg_call *call)
 	hlist_del(&call->mnode);
 	list_del(&call->lru);
 	sipalg_calls_count--;
+}
+
+static void call_free(struct sipalg_call *call)
+{
+	call_unlink(call);
 	kmem_cache_free(sipalg_call_cache, call);
 }
 
@@ -510,29 +573,36 @@ static struct sipalg_call *call_find(const struct nf_conn *ct, u32 id)
 	return NULL;
 }
 
-static struct sipalg_call *call_get(struct net *net, const struct nf_conn *ct,
+/* A call was active: it is the last to be recycled. */
+static struct sipalg_call *call_touch(struct sipalg_call *call)
+{
+	list_move_tail(&call->lru, &sipalg_calls_lru);
+	return call;
+}
+
+static struct sipalg_call *call_new(struct net *net, const struct nf_conn *ct,
 				    u32 id)
 {
-	struct sipalg_call *call = call_find(ct, id);
+	struct sipalg_call *call;
 
-	if (call) {
-		list_move_tail(&call->lru, &sipalg_calls_lru);
-		return call;
-	}
 	if (sipalg_calls_count >= READ_ONCE(max_calls)) {
 		/*
-		 * Forget the least recently active call.  Its pinholes stay
-		 * and expire on their own; only its early removal is lost.
+		 * Forget the least recently active call, and reuse its record.
+		 * Its pinholes stay and expire on their own; only their early
+		 * removal is lost.
 		 */
 		if (list_empty(&sipalg_calls_lru))
 			return NULL;
-		call_free(list_first_entry(&sipalg_calls_lru,
-					   struct sipalg_call, lru));
+		call = list_first_entry(&sipalg_calls_lru, struct sipalg_call,
+					lru);
+		call_unlink(call);
+		memset(call, 0, sizeof(*call));
 		SIPALG_INC(net, calls_recycled);
+	} else {
+		call = kmem_cache_zalloc(sipalg_call_cache, GFP_ATOMIC);
+		if (!call)
+			return NULL;
 	}
-	call = kmem_cache_zalloc(sipalg_call_cache, GFP_ATOMIC);
-	if (!call)
-		return NULL;
 	call->master = ct;
 	call->id = id;
 	hlist_add_head(&call->hnode, call_bucket(ct, id));
@@ -542,33 +612,56 @@ static struct sipalg_call *call_get(struct net *net, const struct nf_conn *ct,
 	return call;
 }
 
+static struct sipalg_call *call_get(struct net *net, const struct nf_conn *ct,
+				    u32 id)
+{
+	struct sipalg_call *call = call_find(ct, id);
+
+	return call ? call_touch(call) : call_new(net, ct, id);
+}
+
+/*
+ * Remove @ct's media pinhole at @port of @t's destination, if it is still
+ * pending.  Looked up in the expectation table by the tuple media would
+ * arrive with (@t), not by a walk of the flow's list: a trunk's is long.
+ * Under nf_conntrack_expect_lock.
+ */
+static bool pinhole_remove(struct nf_conn *ct, struct nf_conntrack_tuple *t,
+			   __be16 port)
+{
+	struct nf_conntrack_expect *exp;
+
+	t->dst.u.udp.port = port;
+	exp = __nf_ct_expect_find(nf_ct_net(ct), nf_ct_zone(ct), t);
+	if (!exp || exp->master != ct || exp->class != SIPALG_EXPECT_MEDIA)
+		return false;
+	sipalg_exp_remove(exp);
+	return true;
+}
+
 /* Remove the media pinholes of @call that the sender in @dir asked for. */
 static void call_remove_pinholes(struct net *net, struct nf_conn *ct,
 				 struct sipalg_call *call,
 				 enum ip_conntrack_dir dir)
 {
-	const struct sipalg_side *side = call->side[dir];
-	struct nf_conn_help *help = nfct_help(ct);
-	struct nf_conntrack_expect *exp;
-	struct hlist_node *next;
-	unsigned int i, removed = 0;
+	const struct sipalg_pinhole *ph = call_pinholes(call, dir);
+	unsigned int i, n = call->nph[dir], removed = 0;
+	struct nf_conntrack_tuple t;
 
-	if (!side)
+	if (!n)
 		return;
+	/* Media from the peer (the only source unless direct_media). */
+	memset(&t, 0, sizeof(t));
+	t.src.l3num = nf_ct_l3num(ct);
+	t.src.u3 = ct->tuplehash[!dir].tuple.src.u3;
+	t.dst.protonum = IPPROTO_UDP;
 	spin_lock_bh(&nf_conntrack_expect_lock);
-	hlist_for_each_entry_safe(exp, next, &help->expectations, lnode) {
-		if (exp->class != SIPALG_EXPECT_MEDIA)
-			continue;
-		for (i = 0; i < side->n; i++) {
-			const struct sipalg_pinhole *ph = &side->ph[i];
-
-			if (exp->tuple.dst.u.udp.port == ph->port &&
-			    nf_inet_addr_cmp(&exp->tuple.dst.u3, &ph->addr)) {
-				sipalg_exp_remove(exp);
-				removed++;
-				break;
-			}
-		}
+	for (i = 0; i < n; i++) {
+		t.dst.u3 = ph[i].addr;
+		removed += pinhole_remove(ct, &t, ph[i].port);
+		if (ph[i].pair)
+			removed += pinhole_remove(ct, &t,
+						  htons(ntohs(ph[i].port) + 1));
 	}
 	spin_unlock_bh(&nf_conntrack_expect_lock);
 	call_forget_pinholes(call, dir);
@@ -676,19 +769,15 @@ static void sipalg_destroy(struct nf_conn *ct)
  * Message handling
  */
 
-/*
- * Edits spanning up to this many bytes are applied as one replacement: the
- * packet's tail moves and its checksum is recomputed once, not per edit.
- */
-#define SIPALG_MERGE_MAX	8192
-
 /* Everything one message needs; the big parts live in per-CPU scratch. */
 struct sipalg_scratch {
 	struct sip_msg msg;
 	struct sdp_msg sdp;
 	struct sip_xlate x;
 	struct sip_edits edits;
-	char merged[SIPALG_MERGE_MAX];
+	/* What a message may grow by: the packet is made longer with it. */
+	char room[SIP_MAX_EDITS * SIP_EDIT_DATA_MAX];
+	struct sipalg_pinhole ph[2 * SDP_MAX_MEDIA];	/* this SDP's */
 };
 
 static struct sipalg_scratch __percpu *sipalg_scratch __read_mostly;
@@ -709,6 +798,7 @@ struct sipalg_ctx {
 	/* Per message, set once it is parsed: */
 	u32 callid;		/* hash of its Call-ID */
 	bool direct_media;	/* the parameter, one value for all streams */
+	unsigned int nph;	/* pinholes noted in s->ph */
 };
 
 static inline bool addr_is(const struct sip_addr *a, const struct nf_conn *ct)
@@ -837,20 +927,18 @@ static int register_exps(struct sipalg_ctx *c,
 	return 0;
 }
 
-static void remember(struct sipalg_call *call, enum ip_conntrack_dir dir,
-		     const struct nf_conntrack_expect *exp)
+/* Note a pinhole this SDP opened; call_keep_pinholes() tracks them. */
+static void remember(struct sipalg_ctx *c,
+		     const struct nf_conntrack_expect *exp, bool pair)
 {
-	struct sipalg_side *side = call->side[dir];
 	struct sipalg_pinhole *ph;
 
-	if (!side || side->n >= side->max)
+	if (c->nph >= ARRAY_SIZE(c->s->ph))
 		return;
-	ph = &side->ph[side->n++];
+	ph = &c->s->ph[c->nph++];
 	ph->addr = exp->tuple.dst.u3;
 	ph->port = exp->tuple.dst.u.udp.port;
-	ph->net = nf_ct_net(exp->master);
-	hlist_add_head(&ph->pnode, port_bucket(ph->port));
-	sipalg_pinholes_count++;
+	ph->pair = pair;
 }
 
 /*
@@ -869,14 +957,14 @@ static const union nf_inet_addr *media_newaddr(const struct sipalg_ctx *c)
 }
 
 /* RTP and RTCP pinholes for one m= line. */
-static void media_stream(struct sipalg_ctx *c, struct sipalg_call *call,
-			 unsigned int i)
+static void media_stream(struct sipalg_ctx *c, unsigned int i)
 {
 	const struct sdp_media *m = &c->s->sdp.media[i];
 	struct nf_conntrack_expect *rtp, *rtcp = NULL;
 	const union nf_inet_addr *newaddr = media_newaddr(c);
 	union nf_inet_addr daddr, rtcp_daddr;
 	u16 rtcp_port, port = 0, pair_port = 0;
+	bool pair;
 
 	if (m->flags & (SDP_MF_PORT_ZERO | SDP_MF_HOLD | SDP_MF_NO_ADDR) ||
 	    !addr_is(&m->addr, c->ct) ||
@@ -920,9 +1008,11 @@ static void media_stream(struct sipalg_ctx *c, struct sipalg_call *call,
 		goto err;
 
 	sipalg_stat_add(c->net, SIPALG_STAT_media_pinholes, rtcp ? 2 : 1);
-	remember(call, c->dir, rtp);
-	if (rtcp)
-		remember(call, c->dir, rtcp);
+	pair = rtcp && pair_port == port + 1 && !(port & 1) &&
+	       nf_inet_addr_cmp(&rtcp->tuple.dst.u3, &rtp->tuple.dst.u3);
+	remember(c, rtp, pair);
+	if (rtcp && !pair)
+		remember(c, rtcp, false);
 	if (port != m->port_num)
 		c->s->x.rtp_port[i] = port;
 	if (rtcp && (m->flags & SDP_MF_RTCP) && pair_port != m->rtcp_port_num)
@@ -939,36 +1029,71 @@ out:
 		nf_ct_expect_put(rtp);
 }
 
-/* An SDP from the sender in c->dir: it replaces that sender's pinholes. */
-static void process_sdp(struct sipalg_ctx *c)
+/*
+ * A flow may keep SIPALG_MEDIA_MAX media pinholes pending (a trunk carries
+ * many ringing calls).  Past that the core evicts the oldest itself, but it
+ * finds it by walking the flow's whole expectation list, for every new
+ * pinhole: a busy trunk at the limit would pay that walk twice per call.
+ * Make room before the core has to instead, with one walk that drops at
+ * least SIPALG_EVICT_BATCH of the oldest, so that a walk comes once per
+ * batch of calls.  The flow keeps at least SIPALG_MEDIA_MAX minus the batch.
+ */
+static void media_make_room(struct sipalg_ctx *c, unsigned int need)
+{
+	struct nf_conn_help *help = nfct_help(c->ct);
+	struct nf_conntrack_expect *exp;
+	struct hlist_node *next;
+	unsigned int have, keep, seen = 0, evicted = 0;
+
+	if (!help ||
+	    READ_ONCE(help->expecting[SIPALG_EXPECT_MEDIA]) + need <=
+	    SIPALG_MEDIA_MAX)
+		return;
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	have = help->expecting[SIPALG_EXPECT_MEDIA];
+	if (have + need <= SIPALG_MEDIA_MAX)
+		goto out;
+	keep = SIPALG_MEDIA_MAX - min_t(unsigned int, need, SIPALG_MEDIA_MAX);
+	keep = min_t(unsigned int, keep, SIPALG_MEDIA_MAX - SIPALG_EVICT_BATCH);
+	/* The core adds new expectations at the head: the oldest are last. */
+	hlist_for_each_entry_safe(exp, next, &help->expectations, lnode) {
+		if (exp->class != SIPALG_EXPECT_MEDIA || ++seen <= keep)
+			continue;
+		sipalg_exp_remove(exp);
+		evicted++;
+	}
+out:
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	if (evicted)
+		sipalg_stat_add(c->net, SIPALG_STAT_media_evicted, evicted);
+}
+
+/*
+ * An SDP from the sender in c->dir: it replaces that sender's pinholes in
+ * @call (NULL: no record could be had).  Under sipalg_calls_lock.
+ */
+static void sdp_pinholes(struct sipalg_ctx *c, struct sipalg_call *call)
 {
 	const struct sdp_msg *sdp = &c->s->sdp;
-	struct sipalg_call *call;
 	unsigned int i;
 
-	spin_lock_bh(&sipalg_calls_lock);
-	call = call_get(c->net, c->ct, c->callid);
 	if (!call) {
-		spin_unlock_bh(&sipalg_calls_lock);
 		SIPALG_INC(c->net, media_failed);
 		return;
 	}
 	call_remove_pinholes(c->net, c->ct, call, c->dir);
-	/*
-	 * Room for RTP and RTCP of every stream.  Without it the pinholes
-	 * still open; they are just not removed early or kept from reuse.
-	 */
-	if (sdp->n_media) {
-		call->side[c->dir] = kmalloc(struct_size(call->side[c->dir], ph,
-						       2 * sdp->n_media),
-					     GFP_ATOMIC);
-		if (call->side[c->dir]) {
-			call->side[c->dir]->n = 0;
-			call->side[c->dir]->max = 2 * sdp->n_media;
-		}
-	}
+	media_make_room(c, 2 * sdp->n_media);
+	c->nph = 0;
 	for (i = 0; i < sdp->n_media; i++)
-		media_stream(c, call, i);
+		media_stream(c, i);
+	call_keep_pinholes(call, c->dir, c->s->ph, c->nph);
+}
+
+/* An SDP in any other message than an INVITE or its 2xx. */
+static void process_sdp(struct sipalg_ctx *c)
+{
+	spin_lock_bh(&sipalg_calls_lock);
+	sdp_pinholes(c, call_get(c->net, c->ct, c->callid));
 	spin_unlock_bh(&sipalg_calls_lock);
 }
 
@@ -988,7 +1113,11 @@ static void process_call_end(struct sipalg_ctx *c, bool only_if_unanswered)
 	spin_unlock_bh(&sipalg_calls_lock);
 }
 
-static void process_invite_state(struct sipalg_ctx *c)
+/*
+ * An INVITE or its 2xx: the call's state and, with @sdp, its pinholes,
+ * under one lookup of the call.
+ */
+static void process_invite_state(struct sipalg_ctx *c, bool sdp)
 {
 	const struct sip_msg *msg = &c->s->msg;
 	struct sipalg_call *call;
@@ -1002,7 +1131,13 @@ static void process_invite_state(struct sipalg_ctx *c)
 		call = call_find(c->ct, c->callid);
 		if (call && msg->cseq == call->invite_cseq)
 			call->established = true;
+		/* Only an SDP makes a record of a call not seen before. */
+		if (sdp)
+			call = call ? call_touch(call) :
+				      call_new(c->net, c->ct, c->callid);
 	}
+	if (sdp)
+		sdp_pinholes(c, call);
 	spin_unlock_bh(&sipalg_calls_lock);
 }
 
@@ -1224,41 +1359,40 @@ static void trace_edits(const struct sipalg_ctx *c, const struct sip_edits *ed)
 	}
 }
 
-/* Apply the planned edits to the packet through the NAT side. */
+/*
+ * Apply the planned edits to the message where it lies in the packet, each
+ * byte moved at most once (sip_apply_inplace).  The NAT side only makes the
+ * packet longer or shorter at the message's end, which also fixes the IP
+ * and transport lengths and leaves the checksum to be computed on the way
+ * out, over the edited bytes.  False: the packet is not fit to go on.
+ */
 static bool apply_edits(struct sipalg_ctx *c, const struct sip_edits *ed)
 {
-	const struct sip_edit *first = &ed->e[0], *last = &ed->e[ed->n - 1];
-	u32 start = first->off, end = last->off + last->old_len;
-	char *buf = c->s->merged;
-	u32 i, pos = start, len = 0;
-	s32 shift = 0;
+	struct sk_buff *skb = c->skb;
+	u32 end = c->msgoff + c->len, n;
+	char *msg;
 
-	if (ed->n > 1 && end - start <= SIPALG_MERGE_MAX &&
-	    (s32)(end - start) + ed->delta <= SIPALG_MERGE_MAX) {
-		/* The edits are sorted and disjoint (the planner's contract). */
-		for (i = 0; i < ed->n; i++) {
-			const struct sip_edit *e = &ed->e[i];
-
-			memcpy(buf + len, c->data + pos, e->off - pos);
-			len += e->off - pos;
-			memcpy(buf + len, e->data, e->new_len);
-			len += e->new_len;
-			pos = e->off + e->old_len;
-		}
-		return c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
-					c->ctinfo, c->msgoff + start,
-					end - start, buf, len);
-	}
-	for (i = 0; i < ed->n; i++) {
-		const struct sip_edit *e = &ed->e[i];
-
-		if (!c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
-				      c->ctinfo, c->msgoff + e->off + shift,
-				      e->old_len, e->data, e->new_len))
+	if (ed->delta > 0) {
+		/* Its bytes are overwritten: where they come from is moot. */
+		if (!c->hooks->mangle(skb, c->protoff, c->dataoff, c->ct,
+				      c->ctinfo, end, 0, c->s->room, ed->delta))
 			return false;
-		shift += (s32)e->new_len - (s32)e->old_len;
+	} else if (skb_ensure_writable(skb, skb->len)) {
+		return false;
 	}
-	return true;
+	msg = skb->data + c->dataoff + c->msgoff;
+	/* Cannot fail on the planner's edits; a drop if it ever did. */
+	if (sip_apply_inplace(msg, c->len, c->len + max(ed->delta, 0), ed, &n))
+		return false;
+	if (ed->delta > 0)
+		return true;
+	/* Cut what the message shrank by; or nothing, for the checksum. */
+	if (ed->delta < 0)
+		end += ed->delta;
+	else
+		end = skb->len - c->dataoff;
+	return c->hooks->mangle(skb, c->protoff, c->dataoff, c->ct, c->ctinfo,
+				end, -ed->delta, c->s->room, 0);
 }
 
 static bool has_answerable_sdp(const struct sip_msg *msg)
@@ -1285,7 +1419,7 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 {
 	struct sip_msg *msg = &c->s->msg;
 	struct sip_edits *ed = &c->s->edits;
-	bool have_sdp = false;
+	bool have_sdp = false, sdp_pending;
 	int err;
 
 	err = sip_parse(c->data, c->len, msg);
@@ -1325,11 +1459,13 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 	c->callid = callid_hash(c);
 	/* A write in between must not give one SDP's streams mixed policy. */
 	c->direct_media = READ_ONCE(direct_media);
+	sdp_pending = have_sdp && has_answerable_sdp(msg);
 
 	if (msg->kind == SIP_KIND_REQUEST) {
 		switch (msg->method) {
 		case SIP_METHOD_INVITE:
-			process_invite_state(c);
+			process_invite_state(c, sdp_pending);
+			sdp_pending = false;
 			break;
 		case SIP_METHOD_BYE:
 		case SIP_METHOD_CANCEL:
@@ -1344,12 +1480,14 @@ static unsigned int process_msg(struct sipalg_ctx *c)
 	} else if (msg->cseq_method == SIP_METHOD_REGISTER) {
 		process_register_response(c);
 	} else if (msg->cseq_method == SIP_METHOD_INVITE) {
-		if (msg->status >= 200 && msg->status < 300)
-			process_invite_state(c);
-		else if (msg->status >= 300)
+		if (msg->status >= 200 && msg->status < 300) {
+			process_invite_state(c, sdp_pending);
+			sdp_pending = false;
+		} else if (msg->status >= 300) {
 			process_call_end(c, true);
+		}
 	}
-	if (have_sdp && has_answerable_sdp(msg))
+	if (sdp_pending)
 		process_sdp(c);
 
 	if (!c->hooks || !build_xlate(c))
@@ -2240,11 +2378,12 @@ sipalg_exp_policy[__SIPALG_EXPECT_MAX] = {
 	},
 	/*
 	 * A trunk sets up many calls on one flow: room for 60 calls of one
-	 * stream each way (4 pinholes each) before the core evicts the oldest.
+	 * stream each way (4 pinholes each).  media_make_room() keeps a flow
+	 * below this; the core's own eviction is the backstop.
 	 */
 	[SIPALG_EXPECT_MEDIA] = {
 		.name		= "media",
-		.max_expected	= 240,
+		.max_expected	= SIPALG_MEDIA_MAX,
 		.timeout	= 3 * 60,
 	},
 };
@@ -2355,6 +2494,13 @@ static const struct nf_hook_ops sipalg_auto_ops[SIPALG_AUTO_OPS] = {
 	},
 };
 
+static void sipalg_hashes_free(void)
+{
+	kvfree(sipalg_calls_hash);
+	kvfree(sipalg_masters_hash);
+	kvfree(sipalg_ports_hash);
+}
+
 static void sipalg_calls_flush(void)
 {
 	struct sipalg_call *call, *tmp;
@@ -2377,6 +2523,18 @@ static int __init nf_conntrack_sipalg_init(void)
 	BUILD_BUG_ON(SIP_METHOD__COUNT != SIP_METHOD_PUBLISH + 1);
 
 	sipalg_hash_seed = get_random_u32();
+	sipalg_calls_bits = clamp_t(unsigned int, order_base_2(max_calls),
+				    SIPALG_CALLS_BITS_MIN, SIPALG_CALLS_BITS_MAX);
+	sipalg_calls_hash = kvcalloc(1U << sipalg_calls_bits,
+				     sizeof(*sipalg_calls_hash), GFP_KERNEL);
+	sipalg_masters_hash = kvcalloc(1U << sipalg_calls_bits,
+				       sizeof(*sipalg_masters_hash), GFP_KERNEL);
+	sipalg_ports_hash = kvcalloc(1U << SIPALG_PORTS_HASH_BITS,
+				     sizeof(*sipalg_ports_hash), GFP_KERNEL);
+	if (!sipalg_calls_hash || !sipalg_masters_hash || !sipalg_ports_hash) {
+		err = -ENOMEM;
+		goto err_hash;
+	}
 	sipalg_call_cache = KMEM_CACHE(sipalg_call, 0);
 	if (!sipalg_call_cache) {
 		err = -ENOMEM;
@@ -2385,7 +2543,7 @@ static int __init nf_conntrack_sipalg_init(void)
 	sipalg_scratch = alloc_percpu(struct sipalg_scratch);
 	if (!sipalg_scratch) {
 		err = -ENOMEM;
-		goto err_scratch;
+		goto err_cache;
 	}
 	sipalg_helper_setup(&sipalg_helpers[0], NFPROTO_IPV4, IPPROTO_UDP);
 	sipalg_helper_setup(&sipalg_helpers[1], NFPROTO_IPV4, IPPROTO_TCP);
@@ -2419,9 +2577,10 @@ err_helpers:
 	unregister_pernet_subsys(&sipalg_net_ops);
 err_pernet:
 	free_percpu(sipalg_scratch);
-err_scratch:
-	kmem_cache_destroy(sipalg_call_cache);
 err_cache:
+	kmem_cache_destroy(sipalg_call_cache);
+err_hash:
+	sipalg_hashes_free();
 	return err;
 }
 
@@ -2469,6 +2628,7 @@ static void __exit nf_conntrack_sipalg_fini(void)
 	unregister_pernet_subsys(&sipalg_net_ops);
 	free_percpu(sipalg_scratch);
 	kmem_cache_destroy(sipalg_call_cache);
+	sipalg_hashes_free();
 }
 
 module_init(nf_conntrack_sipalg_init);

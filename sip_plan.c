@@ -544,6 +544,28 @@ fail:
 	return c.err;
 }
 
+/*
+ * The edits are sorted and disjoint, within len, and of bounded size: the
+ * planner's contract, checked again here because these two are also used
+ * on lists that did not come from it (tests, fuzzing).
+ */
+static bool edits_valid(u32 len, const struct sip_edits *ed)
+{
+	u32 p = 0, i;
+
+	if (ed->n > SIP_MAX_EDITS)
+		return false;
+	for (i = 0; i < ed->n; i++) {
+		const struct sip_edit *e = &ed->e[i];
+
+		if (e->off < p || e->off > len || e->old_len > len - e->off ||
+		    e->new_len > SIP_EDIT_DATA_MAX)
+			return false;
+		p = e->off + e->old_len;
+	}
+	return true;
+}
+
 int sip_apply(const char *buf, u32 len, const struct sip_edits *ed,
 	      char *out, u32 cap, u32 *out_len)
 {
@@ -551,13 +573,10 @@ int sip_apply(const char *buf, u32 len, const struct sip_edits *ed,
 	u32 p = 0, o = 0, i, n;
 
 	*out_len = 0;
-	if (ed->n > SIP_MAX_EDITS)
+	if (!edits_valid(len, ed))
 		return SIP_PLAN_ERR_INPUT;
 	for (i = 0; i < ed->n; i++) {
 		e = &ed->e[i];
-		if (e->off < p || e->off > len || e->old_len > len - e->off ||
-		    e->new_len > SIP_EDIT_DATA_MAX)
-			return SIP_PLAN_ERR_INPUT;
 		n = e->off - p;
 		if (n > cap - o || e->new_len > cap - o - n)
 			return SIP_PLAN_ERR_SPACE;
@@ -572,5 +591,70 @@ int sip_apply(const char *buf, u32 len, const struct sip_edits *ed,
 		return SIP_PLAN_ERR_SPACE;
 	memcpy(out + o, buf + p, n);
 	*out_len = o + n;
+	return SIP_PLAN_OK;
+}
+
+
+/*
+ * Segment i (0..n) is the text between edit i - 1 and edit i; it moves by
+ * the size change of the edits before it.  Destinations keep their order,
+ * so a segment moving left never lands on the source of one after it, nor
+ * one moving right on the source of one before it: moving the left-movers
+ * front to back and the right-movers back to front overwrites no source
+ * still to be read.  The replacement text goes into the gaps last.
+ */
+static u32 seg_start(const struct sip_edits *ed, u32 i)
+{
+	return i ? ed->e[i - 1].off + ed->e[i - 1].old_len : 0;
+}
+
+static u32 seg_end(const struct sip_edits *ed, u32 i, u32 len)
+{
+	return i < ed->n ? ed->e[i].off : len;
+}
+
+static s32 edit_delta(const struct sip_edit *e)
+{
+	return (s32)e->new_len - (s32)e->old_len;
+}
+
+int sip_apply_inplace(char *buf, u32 len, u32 cap, const struct sip_edits *ed,
+		      u32 *out_len)
+{
+	s32 shift, total = 0;
+	u32 i, from;
+
+	*out_len = 0;
+	if (!edits_valid(len, ed))
+		return SIP_PLAN_ERR_INPUT;
+	for (i = 0; i < ed->n; i++)
+		total += edit_delta(&ed->e[i]);
+	/* Bounded: at most SIP_MAX_EDITS edits of SIP_EDIT_DATA_MAX bytes. */
+	if (total > 0 && (u32)total > cap - len)
+		return SIP_PLAN_ERR_SPACE;
+
+	for (i = 0, shift = 0; i <= ed->n; i++) {
+		from = seg_start(ed, i);
+		if (shift < 0)
+			memmove(buf + from + shift, buf + from,
+				seg_end(ed, i, len) - from);
+		if (i < ed->n)
+			shift += edit_delta(&ed->e[i]);
+	}
+	for (i = ed->n + 1, shift = total; i-- > 0;) {
+		from = seg_start(ed, i);
+		if (shift > 0)
+			memmove(buf + from + shift, buf + from,
+				seg_end(ed, i, len) - from);
+		if (i)
+			shift -= edit_delta(&ed->e[i - 1]);
+	}
+	for (i = 0, shift = 0; i < ed->n; i++) {
+		const struct sip_edit *e = &ed->e[i];
+
+		memcpy(buf + e->off + shift, e->data, e->new_len);
+		shift += edit_delta(e);
+	}
+	*out_len = len + total;
 	return SIP_PLAN_OK;
 }

@@ -138,6 +138,14 @@ int sip_apply(const char *buf, u32 len, const struct sip_edits *ed,
 	      char *out, u32 cap, u32 *out_len);
 
 /*
+ * The same within buf itself, which holds len bytes and has room for cap:
+ * each byte is moved at most once (a packet's payload is edited where it
+ * lies).  On error buf is untouched.
+ */
+int sip_apply_inplace(char *buf, u32 len, u32 cap, const struct sip_edits *ed,
+		      u32 *out_len);
+
+/*
  * Format an address: dotted quad, or RFC 5952 compressed IPv6 (lower case,
  * longest run of two or more zero groups as "::", first one on a tie),
  * in brackets when asked. Returns the length (no NUL written), 0 for

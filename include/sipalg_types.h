@@ -22,6 +22,7 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int32_t s32;
+typedef int64_t s64;
 #endif
 
 #endif /* _SIPALG_TYPES_H */

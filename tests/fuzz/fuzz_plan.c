@@ -18,6 +18,7 @@ static struct sip_msg m, m2;
 static struct sdp_msg s, s2;
 static struct sip_edits ed;
 static char out[65536 + SIP_MAX_EDITS * SIP_EDIT_DATA_MAX];
+static char inplace[sizeof(out)];
 
 static const u8 v4[][4] = {
 	{ 1, 2, 3, 4 }, { 203, 0, 113, 254 }, { 10, 0, 0, 1 }, { 0, 0, 0, 0 },
@@ -51,7 +52,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	const char *b = (const char *)data, *why;
 	const struct sdp_msg *sp = NULL;
 	struct sip_xlate x;
-	u32 len = (u32)size, h = 2166136261u, i, out_len;
+	u32 len = (u32)size, h = 2166136261u, i, out_len, in_len;
 	int r;
 
 	if (size > 65535 || sip_parse(b, len, &m))
@@ -96,6 +97,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		__builtin_trap();
 	r = sip_apply(b, len, &ed, out, sizeof(out), &out_len);
 	if (r)
+		__builtin_trap();
+	/* The packet path's in-place edit gives the same bytes. */
+	memcpy(inplace, b, len);
+	r = sip_apply_inplace(inplace, len,
+			      len + (ed.delta > 0 ? (u32)ed.delta : 0), &ed,
+			      &in_len);
+	if (r || in_len != out_len || memcmp(inplace, out, out_len))
 		__builtin_trap();
 	why = rewrite_check(b, len, &m, sp, &x, &ed, out, out_len, &m2, &s2);
 	if (why) {

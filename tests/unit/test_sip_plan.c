@@ -11,6 +11,8 @@ static struct sip_msg m, m2;
 static struct sdp_msg s, s2;
 static struct sip_edits ed;
 static char in[65536], out[65536 + 4096], want[65536];
+/* sip_apply_inplace() works here, and must give out's bytes */
+static char inplace[65536 + 4096];
 static u32 in_len, out_len;
 
 static struct sip_xlate xl(const char *old, u16 oport, const char *new_,
@@ -28,6 +30,26 @@ static struct sip_xlate xl(const char *old, u16 oport, const char *new_,
 	x.sdp_old = t_addr(sold);
 	x.sdp_new = t_addr(snew);
 	return x;
+}
+
+/*
+ * The packet path edits the message where it lies: same bytes as
+ * sip_apply(), with room for exactly the growth, and not a byte more.
+ */
+static const char *inplace_check(const struct sip_edits *ed)
+{
+	u32 room = in_len + (ed->delta > 0 ? (u32)ed->delta : 0), n;
+
+	memcpy(inplace, in, in_len);
+	if (ed->delta > 0 &&
+	    sip_apply_inplace(inplace, in_len, room - 1, ed, &n) !=
+	    SIP_PLAN_ERR_SPACE)
+		return "in place: growth past the room allowed";
+	if (sip_apply_inplace(inplace, in_len, room, ed, &n))
+		return "in place: refused";
+	if (n != out_len || memcmp(inplace, out, n))
+		return "in place: bytes differ from sip_apply()";
+	return NULL;
 }
 
 /* parse (+SDP) + plan + apply + invariants; leaves the result in out */
@@ -54,6 +76,9 @@ static const char *run(const struct sip_xlate *x, int want_plan_err)
 	err = sip_apply(in, in_len, &ed, out, sizeof(out), &out_len);
 	if (err)
 		RC_FAIL("apply: %s", sip_strerror(err));
+	why = inplace_check(&ed);
+	if (why)
+		return why;
 	why = rewrite_check(in, in_len, &m, sp, x, &ed, out, out_len, &m2, &s2);
 	return why;
 }
@@ -495,6 +520,67 @@ static bool sweep_one(void)
 	return true;
 }
 
+/*
+ * In place against the copying apply on hand-made edit lists: growth and
+ * shrinking mixed in every order, at both ends, pure insertions and
+ * deletions.  Each entry: "off old_len replacement" triples on "abc..z".
+ */
+static const struct {
+	const char *name;
+	int n;
+	struct { u32 off; u16 old_len; const char *rep; } e[4];
+} inplace_cases[] = {
+	{ "shrink then grow", 2, { { 2, 5, "X" }, { 10, 1, "YYYYYYYYY" } } },
+	{ "grow then shrink", 2, { { 2, 1, "XXXXXXXX" }, { 10, 9, "Y" } } },
+	{ "grow, shrink, grow", 3,
+	  { { 0, 1, "AAAAA" }, { 5, 6, "" }, { 20, 0, "CCCCCCC" } } },
+	{ "shrink, grow, shrink", 3,
+	  { { 1, 4, "" }, { 8, 1, "BBBBBBBBBBBB" }, { 22, 4, "c" } } },
+	{ "insert at the end, delete at the start", 2,
+	  { { 0, 3, "" }, { 26, 0, "END" } } },
+	{ "same size", 2, { { 3, 2, "xy" }, { 20, 3, "uvw" } } },
+	{ "net zero, mixed", 4,
+	  { { 0, 2, "abcd" }, { 4, 4, "" }, { 10, 1, "kkk" }, { 25, 1, "" } } },
+};
+
+static bool inplace_mixed(void)
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz";
+	struct sip_edits e;
+	char copy[128], buf[128];
+	u32 i, k, n_copy, n_in;
+
+	for (i = 0; i < sizeof(inplace_cases) / sizeof(inplace_cases[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.n = (u32)inplace_cases[i].n;
+		for (k = 0; k < e.n; k++) {
+			e.e[k].off = inplace_cases[i].e[k].off;
+			e.e[k].old_len = inplace_cases[i].e[k].old_len;
+			e.e[k].new_len = (u8)strlen(inplace_cases[i].e[k].rep);
+			memcpy(e.e[k].data, inplace_cases[i].e[k].rep,
+			       e.e[k].new_len);
+			e.delta += (s32)e.e[k].new_len - e.e[k].old_len;
+		}
+		T_EQ(sip_apply(alpha, 26, &e, copy, sizeof(copy), &n_copy), 0);
+		memset(buf, '#', sizeof(buf));
+		memcpy(buf, alpha, 26);
+		T_EQ(sip_apply_inplace(buf, 26, 26 + (e.delta > 0 ? (u32)e.delta : 0),
+				       &e, &n_in), 0);
+		if (n_in != n_copy || memcmp(buf, copy, n_copy))
+			T_FAIL("%s: \"%.*s\", want \"%.*s\"",
+			       inplace_cases[i].name, (int)n_in, buf,
+			       (int)n_copy, copy);
+	}
+	/* unsorted edits are refused, the buffer untouched */
+	e.n = 2;
+	e.e[0].off = 10;
+	e.e[1].off = 2;
+	memcpy(buf, alpha, 26);
+	T_EQ(sip_apply_inplace(buf, 26, 64, &e, &n_in), SIP_PLAN_ERR_INPUT);
+	T_OK(!memcmp(buf, alpha, 26));
+	return true;
+}
+
 int main(void)
 {
 	char name[256];
@@ -518,6 +604,8 @@ int main(void)
 		 multipart_clen());
 	t_report("plan refuses: 0.0.0.0 target, duplicate Content-Length, bad input, space",
 		 refusals());
+	t_report("plan in-place apply: mixed growth and shrinking, same bytes as a copy",
+		 inplace_mixed());
 	for (i = 0; i < sizeof(sweep_files) / sizeof(sweep_files[0]); i++) {
 		cur_file = sweep_files[i];
 		snprintf(name, sizeof(name),
