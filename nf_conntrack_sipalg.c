@@ -2089,6 +2089,59 @@ static bool peek_store(struct sipalg_ctx *c, struct sipalg_master *priv,
 	return ok;
 }
 
+/*
+ * Where a walk over the messages of a TCP payload stands (tcp_walk_msgs).
+ * @buf: a copy of the payload, never rewritten (flows without NAT only), or
+ * NULL for c->skb's own payload, which NAT may resize as it goes.
+ */
+struct sipalg_tcp_walk {
+	const char *buf;
+	u32 len;	/* of the payload, as it is now */
+	u32 cur;	/* offset in the payload as it is now */
+	u32 orig;	/* the same offset as the payload was sent */
+	u32 msglen;	/* of the message at cur, as sip_frame() found it */
+	s32 delta;	/* size change by NAT so far */
+	int fr;		/* sip_frame() for the message at cur */
+};
+
+/*
+ * Handle every complete message from w->cur on, each framed by its
+ * Content-Length; CR/LF keep-alives between them are skipped.  Stops at
+ * the end, at a message that is not complete (w->cur < w->len: w->fr and
+ * w->msglen say why) or at a verdict other than NF_ACCEPT, which is
+ * returned.  Bottom halves off, c->s set.
+ */
+static unsigned int tcp_walk_msgs(struct sipalg_ctx *c,
+				  struct sipalg_tcp_walk *w)
+{
+	unsigned int ret;
+
+	for (; w->cur < w->len; w->cur += c->len, w->orig += w->msglen) {
+		/* Recomputed: a rewrite may move the skb's data. */
+		const char *p = (w->buf ?: (const char *)c->skb->data +
+				 c->dataoff) + w->cur;
+
+		w->fr = sip_frame(p, w->len - w->cur, &w->msglen);
+		if (w->fr == SIP_FRAME_KEEPALIVE) {
+			c->len = w->msglen;
+			continue;
+		}
+		if (w->fr != SIP_FRAME_COMPLETE)
+			break;
+		c->data = p;
+		c->len = w->msglen;
+		c->msgoff = w->cur;
+		ret = process_msg(c);
+		if (ret != NF_ACCEPT)
+			return ret;
+		if (!w->buf) {
+			w->delta += (s32)c->len - (s32)w->msglen;
+			w->len = c->skb->len - c->dataoff;
+		}
+	}
+	return NF_ACCEPT;
+}
+
 enum { PEEK_NONE, PEEK_RESENT, PEEK_DONE };
 
 /*
@@ -2103,9 +2156,9 @@ static int peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 		     u32 seq, const char *data, u32 len)
 {
 	struct sipalg_stream *st = &priv->tcp[c->dir];
-	u32 n = 0, cur, msglen = 0, hseq = 0, end;
+	struct sipalg_tcp_walk w = { .fr = SIP_FRAME_COMPLETE };
 	struct sipalg_hold_dir *hd;
-	int fr = SIP_FRAME_COMPLETE;
+	u32 hseq = 0, end;
 	char *buf = NULL;
 
 	spin_lock_bh(&sipalg_hold_lock);
@@ -2125,7 +2178,7 @@ static int peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 		if (buf) {
 			memcpy(buf, hd->buf, hd->len);
 			memcpy(buf + hd->len, data, len);
-			n = hd->len + len;
+			w.len = hd->len + len;
 			hseq = hd->seq;
 		}
 	}
@@ -2138,36 +2191,188 @@ static int peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 		return PEEK_NONE;
 	}
 
+	w.buf = buf;
 	local_bh_disable();
 	c->s = this_cpu_ptr(sipalg_scratch);
-	for (cur = 0; cur < n; cur += msglen) {
-		fr = sip_frame(buf + cur, n - cur, &msglen);
-		if (fr == SIP_FRAME_KEEPALIVE)
-			continue;
-		if (fr != SIP_FRAME_COMPLETE)
-			break;
-		c->data = buf + cur;
-		c->len = msglen;
-		c->msgoff = cur;
-		/* No NAT: nothing to rewrite, never a drop on TCP. */
-		process_msg(c);
-	}
+	/* No NAT: nothing to rewrite, never a drop on TCP. */
+	tcp_walk_msgs(c, &w);
 	local_bh_enable();
-	if (cur < n && !(fr == SIP_FRAME_NEED_MORE &&
-			 peek_store(c, priv, buf + cur, n - cur, hseq + cur,
-				    msglen))) {
-		sipalg_stat_add(c->net, fr == SIP_FRAME_NEED_MORE ?
+	if (w.cur < w.len &&
+	    !(w.fr == SIP_FRAME_NEED_MORE &&
+	      peek_store(c, priv, buf + w.cur, w.len - w.cur, hseq + w.cur,
+			 w.msglen))) {
+		sipalg_stat_add(c->net, w.fr == SIP_FRAME_NEED_MORE ?
 				SIPALG_STAT_tcp_partial :
 				SIPALG_STAT_malformed, 1);
 		/* Its end may be unknown: wait for a start line. */
-		st->sync = fr == SIP_FRAME_NEED_MORE && msglen;
-		st->next_seq = hseq + cur + msglen;
+		st->sync = w.fr == SIP_FRAME_NEED_MORE && w.msglen;
+		st->next_seq = hseq + w.cur + w.msglen;
 	} else {
 		st->next_seq = seq + len;
 		st->sync = true;
 	}
 	kfree(buf);
 	return PEEK_DONE;
+}
+
+/* A TCP segment as sipalg_help_tcp handles it. */
+struct sipalg_tcp_seg {
+	u32 seq;	/* sender's sequence number of the payload's start */
+	u32 len;	/* payload bytes */
+	bool can_hold;	/* a message it ends within may be held back */
+	bool joined;	/* held bytes were put in front of it */
+	bool send_ack;	/* acknowledge up to ack to the sender */
+	u32 ack;
+};
+
+/*
+ * A packet of a flow that holds bytes: a RST frees them; an ACK from the
+ * receiver may release them, or let our ACK for them go to the sender.
+ */
+static void hold_track(struct sipalg_ctx *c, struct sipalg_master *priv,
+		       const struct tcphdr *th)
+{
+	u32 ack;
+
+	if (th->rst) {
+		spin_lock_bh(&sipalg_hold_lock);
+		hold_put(priv, true);
+		spin_unlock_bh(&sipalg_hold_lock);
+	} else if (th->ack &&
+		   hold_acked(c->ct, priv, !c->dir, ntohl(th->ack_seq), &ack)) {
+		/* The receiver caught up: ACK what the sender holds. */
+		hold_ack(c->ct, !c->dir, ack);
+	}
+}
+
+/*
+ * Where in the segment does a message start?  False when none does: it
+ * continues one, or the stream position is lost.
+ */
+static bool tcp_first_msg(struct sipalg_ctx *c, struct sipalg_stream *st,
+			  const struct sipalg_tcp_seg *sg, u32 *start)
+{
+	s32 d;
+
+	*start = 0;
+	if (sg->joined || starts_message(c->skb->data + c->dataoff, sg->len))
+		return true;
+	d = (s32)(st->next_seq - sg->seq);
+	if (!st->sync || d < 0) {
+		/* Lost our place (or a gap): wait for a start line. */
+		SIPALG_INC(c->net, tcp_unsynced);
+		st->sync = false;
+		return false;
+	}
+	if ((u32)d >= sg->len) {
+		SIPALG_INC(c->net, tcp_continuation);
+		return false;
+	}
+	*start = d;
+	return true;
+}
+
+enum { TAIL_PASS, TAIL_HELD, TAIL_LOST };
+
+/*
+ * The segment ends within the message at w->cur, or that cannot be framed:
+ * hold it back (TAIL_HELD), or let it pass, with a copy kept on a flow
+ * without NAT.  TAIL_PASS: w->orig is where the next message starts;
+ * TAIL_LOST: that is unknown.
+ */
+static int tcp_tail(struct sipalg_ctx *c, struct sipalg_master *priv,
+		    const struct sipalg_tcp_seg *sg,
+		    struct sipalg_tcp_walk *w)
+{
+	const char *p = c->skb->data + c->dataoff + w->cur;
+	u32 left = w->len - w->cur, seq = sg->seq + w->orig;
+
+	if (w->fr == SIP_FRAME_NEED_MORE) {
+		/*
+		 * Hold it, unless it would need a second buffer (bytes
+		 * joined in front are kept until acknowledged).
+		 */
+		if (sg->can_hold && (!sg->joined || !w->cur) &&
+		    hold_tail(c, priv, p, left, seq, w->msglen, sg->joined))
+			return TAIL_HELD;
+		if (!c->hooks &&
+		    peek_store(c, priv, p, left, seq, w->msglen)) {
+			/* Passes; the rest is parsed with the copy. */
+			w->orig = w->len;
+			return TAIL_PASS;
+		}
+		if (w->msglen) {
+			/* Headers seen: the end of the body is known. */
+			SIPALG_INC(c->net, tcp_partial);
+			w->orig += w->msglen;
+			return TAIL_PASS;
+		}
+	}
+	sipalg_stat_add(c->net, w->fr == SIP_FRAME_NEED_MORE ?
+			SIPALG_STAT_tcp_partial : SIPALG_STAT_malformed, 1);
+	return TAIL_LOST;
+}
+
+/*
+ * The messages of the segment from @start on; then the stream position is
+ * moved past them, the size change by NAT recorded in seqadj, and a held
+ * tail cut off (the next segment carries it) and acknowledged to the
+ * sender.
+ */
+static unsigned int tcp_messages(struct sipalg_ctx *c,
+				 struct sipalg_master *priv,
+				 struct sipalg_tcp_seg *sg, u32 start)
+{
+	struct sipalg_tcp_walk w = {
+		.len = sg->len, .cur = start, .orig = start,
+	};
+	struct sipalg_stream *st = &priv->tcp[c->dir];
+	int tail = TAIL_PASS;
+	unsigned int ret;
+
+	local_bh_disable();
+	c->s = this_cpu_ptr(sipalg_scratch);
+	ret = tcp_walk_msgs(c, &w);
+	if (ret != NF_ACCEPT)
+		goto out;
+	if (w.cur < w.len)
+		tail = tcp_tail(c, priv, sg, &w);
+	if (tail == TAIL_LOST) {
+		st->sync = false;
+		goto out;
+	}
+	if (tail == TAIL_HELD && !w.cur) {
+		/* Nothing else in the segment. */
+		ret = NF_DROP;
+	} else if (tail == TAIL_HELD &&
+		   !c->hooks->mangle(c->skb, c->protoff, c->dataoff, c->ct,
+				     c->ctinfo, w.cur, w.len - w.cur, "", 0)) {
+		/* Cannot cut it off: it passes, so hold nothing. */
+		hold_forget(priv, c->dir);
+		SIPALG_INC(c->net, rewrite_failed);
+		tail = TAIL_LOST;
+		st->sync = false;
+		goto out;
+	}
+	/* Never move backwards: a retransmission ends before our position. */
+	if (!st->sync || (s32)(sg->seq + w.orig - st->next_seq) > 0) {
+		st->next_seq = sg->seq + w.orig;
+		st->sync = true;
+	}
+out:
+	if (w.delta && c->hooks)
+		c->hooks->seq_adjust(c->skb, c->protoff, c->ct, c->ctinfo,
+				     w.delta);
+	if (sg->joined && ret == NF_ACCEPT &&
+	    tcp_make_gso(c->skb, nf_ct_l3num(c->ct), c->protoff, c->dataoff))
+		SIPALG_INC(c->net, tcp_joined_gso);
+	local_bh_enable();
+	if (tail == TAIL_HELD) {
+		sg->ack = sg->seq + w.orig + w.len - w.cur;
+		sg->send_ack = hold_ack_now(c->ct, priv, c->dir,
+					    sg->seq + w.orig);
+	}
+	return ret;
 }
 
 /*
@@ -2188,16 +2393,13 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			   struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct sipalg_master *priv = nfct_help_data(ct);
-	u32 seq, seglen, cur, orig, msglen, start = 0, ack = 0, held_at = 0;
-	bool fin, can_hold, joined = false, held = false, send_ack = false;
 	unsigned int dataoff, ret = NF_ACCEPT;
-	u32 held_seq = 0;
-	struct sipalg_stream *st;
+	struct sipalg_tcp_seg sg = {};
 	const struct tcphdr *th;
 	struct sipalg_ctx c;
 	struct tcphdr _th;
-	s32 delta = 0, d;
-	int fr;
+	u32 start;
+	bool fin;
 
 	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
 		return NF_ACCEPT;
@@ -2205,28 +2407,15 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	if (!th)
 		return NF_ACCEPT;
 	dataoff = protoff + th->doff * 4;
-	seq = ntohl(th->seq);
+	sg.seq = ntohl(th->seq);
 	fin = th->fin;
-	can_hold = !(th->fin || th->rst || th->syn || th->urg) &&
-		   !skb_is_gso(skb);
 	/* No refresh: the TCP state machine owns a stream's lifetime. */
 	ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
-	st = &priv->tcp[c.dir];
-	if (!c.hooks)
-		can_hold = false;
+	sg.can_hold = c.hooks && !(th->fin || th->rst || th->syn || th->urg) &&
+		      !skb_is_gso(skb);
 
-	if (READ_ONCE(priv->hold)) {
-		if (th->rst) {
-			spin_lock_bh(&sipalg_hold_lock);
-			hold_put(priv, true);
-			spin_unlock_bh(&sipalg_hold_lock);
-		} else if (th->ack &&
-			   hold_acked(ct, priv, !c.dir, ntohl(th->ack_seq),
-				      &ack)) {
-			/* The receiver caught up: ACK what the sender holds. */
-			hold_ack(ct, !c.dir, ack);
-		}
-	}
+	if (READ_ONCE(priv->hold))
+		hold_track(&c, priv, th);
 	if (dataoff > skb->len ||
 	    (dataoff == skb->len && !(fin && READ_ONCE(priv->hold))))
 		return NF_ACCEPT;
@@ -2236,20 +2425,21 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 		/* Never without the held bytes: it is sent again. */
 		return hold_pending(priv, c.dir) ? NF_DROP : NF_ACCEPT;
 	}
-	seglen = skb->len - dataoff;
+	sg.len = skb->len - dataoff;
 
 	if (READ_ONCE(priv->hold) && c.hooks) {
-		switch (hold_join(&c, priv, fin, &seq, &seglen, &send_ack,
-				  &ack)) {
+		switch (hold_join(&c, priv, fin, &sg.seq, &sg.len,
+				  &sg.send_ack, &sg.ack)) {
 		case HOLD_DROP:
 			ret = NF_DROP;
 			goto ack;
 		case HOLD_JOINED:
-			joined = true;
+			sg.joined = true;
 			break;
 		}
-	} else if (READ_ONCE(priv->hold) && seglen) {
-		switch (peek_join(&c, priv, seq, skb->data + dataoff, seglen)) {
+	} else if (READ_ONCE(priv->hold) && sg.len) {
+		switch (peek_join(&c, priv, sg.seq, skb->data + dataoff,
+				  sg.len)) {
 		case PEEK_RESENT:
 			SIPALG_INC(c.net, tcp_continuation);
 			return NF_ACCEPT;
@@ -2257,111 +2447,12 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 			return NF_ACCEPT;
 		}
 	}
-	if (!seglen)
+	if (!sg.len || !tcp_first_msg(&c, &priv->tcp[c.dir], &sg, &start))
 		return NF_ACCEPT;
-
-	/* Where in this segment does a message start? */
-	if (!joined && !starts_message(skb->data + dataoff, seglen)) {
-		d = (s32)(st->next_seq - seq);
-		if (!st->sync || d < 0) {
-			/* Lost our place (or a gap): wait for a start line. */
-			SIPALG_INC(c.net, tcp_unsynced);
-			st->sync = false;
-			return NF_ACCEPT;
-		}
-		if ((u32)d >= seglen) {
-			SIPALG_INC(c.net, tcp_continuation);
-			return NF_ACCEPT;
-		}
-		start = d;
-	}
-
-	local_bh_disable();
-	c.s = this_cpu_ptr(sipalg_scratch);
-	/* cur: offset in the payload as it is now; orig: as it was sent. */
-	for (cur = start, orig = start; cur < seglen;
-	     cur += c.len, orig += msglen) {
-		const char *p = skb->data + dataoff + cur;
-
-		fr = sip_frame(p, seglen - cur, &msglen);
-		if (fr == SIP_FRAME_KEEPALIVE) {
-			c.len = msglen;
-			continue;
-		}
-		if (fr != SIP_FRAME_COMPLETE) {
-			/*
-			 * Hold it, unless it would need a second buffer
-			 * (bytes joined in front are kept until acknowledged).
-			 */
-			if (fr == SIP_FRAME_NEED_MORE && can_hold &&
-			    (!joined || !cur) &&
-			    hold_tail(&c, priv, p, seglen - cur, seq + orig,
-				      msglen, joined)) {
-				held = true;
-				held_at = cur;
-				held_seq = seq + orig;
-				ack = held_seq + seglen - cur;
-				break;
-			}
-			if (fr == SIP_FRAME_NEED_MORE && !c.hooks &&
-			    peek_store(&c, priv, p, seglen - cur, seq + orig,
-				       msglen)) {
-				/* Passes; the rest is parsed with the copy. */
-				orig = seglen;
-				break;
-			}
-			if (fr == SIP_FRAME_NEED_MORE && msglen) {
-				/* Headers seen: the end of the body is known. */
-				SIPALG_INC(c.net, tcp_partial);
-				orig += msglen;
-			} else {
-				sipalg_stat_add(c.net, fr == SIP_FRAME_NEED_MORE ?
-						SIPALG_STAT_tcp_partial :
-						SIPALG_STAT_malformed, 1);
-				st->sync = false;
-				goto out;
-			}
-			break;
-		}
-		c.data = p;
-		c.len = msglen;
-		c.msgoff = cur;
-		ret = process_msg(&c);
-		if (ret != NF_ACCEPT)
-			goto out;
-		delta += (s32)c.len - (s32)msglen;
-		seglen = skb->len - dataoff;
-	}
-	if (held && !held_at) {
-		/* Nothing else in the segment. */
-		ret = NF_DROP;
-	} else if (held &&
-		   !c.hooks->mangle(skb, protoff, dataoff, ct, ctinfo, held_at,
-				    seglen - held_at, "", 0)) {
-		/* Cannot cut it off: it passes, so hold nothing. */
-		hold_forget(priv, c.dir);
-		SIPALG_INC(c.net, rewrite_failed);
-		held = false;
-		st->sync = false;
-		goto out;
-	}
-	/* Never move backwards: a retransmission ends before our position. */
-	if (!st->sync || (s32)(seq + orig - st->next_seq) > 0) {
-		st->next_seq = seq + orig;
-		st->sync = true;
-	}
-out:
-	if (delta && c.hooks)
-		c.hooks->seq_adjust(skb, protoff, ct, ctinfo, delta);
-	if (joined && ret == NF_ACCEPT &&
-	    tcp_make_gso(skb, nf_ct_l3num(ct), protoff, dataoff))
-		SIPALG_INC(c.net, tcp_joined_gso);
-	local_bh_enable();
-	if (held)
-		send_ack = hold_ack_now(ct, priv, c.dir, held_seq);
+	ret = tcp_messages(&c, priv, &sg, start);
 ack:
-	if (send_ack)
-		hold_ack(ct, c.dir, ack);
+	if (sg.send_ack)
+		hold_ack(ct, c.dir, sg.ack);
 	return ret;
 }
 
