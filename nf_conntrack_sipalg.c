@@ -1908,9 +1908,59 @@ out:
  * before seqadj runs, and an ACK it found out of window would leave
  * without NAT.
  */
-static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack)
+/*
+ * RFC 7323 timestamps for the router's ACK.  Once a connection uses them,
+ * a segment without them may be dropped ("SHOULD silently drop", 3.2), and
+ * one whose TSval is older than the last the sender took fails PAWS.  They
+ * are taken from the segment that the ACK answers: sent on the sender's
+ * segment, its TSecr (the receiver's latest TSval the sender saw) and its
+ * TSval; sent on the receiver's ACK, that segment's own pair.
+ */
+struct sipalg_tcp_ts {
+	bool ok;
+	__be32 val, ecr;
+};
+
+static void tcp_ts_for_ack(const struct sk_buff *skb, unsigned int protoff,
+			   bool from_sender, struct sipalg_tcp_ts *ts)
+{
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	unsigned int len, i = 0;
+	const u8 *o;
+
+	ts->ok = false;
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th || th->doff * 4 <= sizeof(*th))
+		return;
+	len = th->doff * 4 - sizeof(*th);
+	o = skb_header_pointer(skb, protoff + sizeof(*th), len, buf);
+	if (!o)
+		return;
+	while (i < len && o[i] != TCPOPT_EOL) {
+		if (o[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2 || o[i + 1] < 2 || o[i + 1] > len - i)
+			return;
+		if (o[i] == TCPOPT_TIMESTAMP && o[i + 1] == TCPOLEN_TIMESTAMP) {
+			memcpy(from_sender ? &ts->ecr : &ts->val, o + i + 2, 4);
+			memcpy(from_sender ? &ts->val : &ts->ecr, o + i + 6, 4);
+			ts->ok = true;
+			return;
+		}
+		i += o[i + 1];
+	}
+}
+
+static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack,
+		     const struct sipalg_tcp_ts *ts)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[dir].tuple;
+	unsigned int tcplen = sizeof(struct tcphdr) +
+			      (ts->ok ? TCPOLEN_TSTAMP_ALIGNED : 0);
 	struct net *net = nf_ct_net(ct);
 	struct nf_conn_seqadj *sa;
 	u32 seq, right, maxwin, win;
@@ -1931,7 +1981,7 @@ static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack)
 	win = after(right, ack) ? right - ack : maxwin;
 	win = clamp_t(u32, win >> min_t(u8, scale, 14), 1, 65535);
 
-	skb = alloc_skb(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(*th),
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(struct ipv6hdr) + tcplen,
 			GFP_ATOMIC);
 	if (!skb)
 		goto err_count;
@@ -1942,14 +1992,22 @@ static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack)
 	else
 		skb_put_zero(skb, sizeof(struct ipv6hdr));
 	skb_set_transport_header(skb, skb->len);
-	th = skb_put_zero(skb, sizeof(*th));
+	th = skb_put_zero(skb, tcplen);
 	th->source = t->dst.u.tcp.port;
 	th->dest = t->src.u.tcp.port;
 	th->seq = htonl(seq);
 	th->ack_seq = htonl(ack);
-	th->doff = sizeof(*th) / 4;
+	th->doff = tcplen / 4;
 	th->ack = 1;
 	th->window = htons(win);
+	if (ts->ok) {
+		__be32 *opt = (__be32 *)(th + 1);
+
+		*opt++ = htonl((TCPOPT_NOP << 24) | (TCPOPT_NOP << 16) |
+			       (TCPOPT_TIMESTAMP << 8) | TCPOLEN_TIMESTAMP);
+		*opt++ = ts->val;
+		*opt = ts->ecr;
+	}
 	skb->ip_summed = CHECKSUM_NONE;
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 
@@ -1964,8 +2022,8 @@ static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack)
 		iph->protocol = IPPROTO_TCP;
 		iph->saddr = t->dst.u3.ip;
 		iph->daddr = t->src.u3.ip;
-		th->check = tcp_v4_check(sizeof(*th), iph->saddr, iph->daddr,
-					 csum_partial(th, sizeof(*th), 0));
+		th->check = tcp_v4_check(tcplen, iph->saddr, iph->daddr,
+					 csum_partial(th, tcplen, 0));
 		/* The source is the receiver's, not ours. */
 		fl4.daddr = iph->daddr;
 		fl4.saddr = iph->saddr;
@@ -1988,9 +2046,8 @@ static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack)
 		ip6h->nexthdr = IPPROTO_TCP;
 		ip6h->saddr = t->dst.u3.in6;
 		ip6h->daddr = t->src.u3.in6;
-		th->check = tcp_v6_check(sizeof(*th), &ip6h->saddr,
-					 &ip6h->daddr,
-					 csum_partial(th, sizeof(*th), 0));
+		th->check = tcp_v6_check(tcplen, &ip6h->saddr, &ip6h->daddr,
+					 csum_partial(th, tcplen, 0));
 		fl6.daddr = ip6h->daddr;
 		fl6.saddr = ip6h->saddr;
 		fl6.flowi6_proto = IPPROTO_TCP;
@@ -2240,8 +2297,11 @@ static void hold_track(struct sipalg_ctx *c, struct sipalg_master *priv,
 		spin_unlock_bh(&sipalg_hold_lock);
 	} else if (th->ack &&
 		   hold_acked(c->ct, priv, !c->dir, ntohl(th->ack_seq), &ack)) {
+		struct sipalg_tcp_ts ts;
+
 		/* The receiver caught up: ACK what the sender holds. */
-		hold_ack(c->ct, !c->dir, ack);
+		tcp_ts_for_ack(c->skb, c->protoff, false, &ts);
+		hold_ack(c->ct, !c->dir, ack, &ts);
 	}
 }
 
@@ -2451,8 +2511,12 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 		return NF_ACCEPT;
 	ret = tcp_messages(&c, priv, &sg, start);
 ack:
-	if (sg.send_ack)
-		hold_ack(ct, c.dir, sg.ack);
+	if (sg.send_ack) {
+		struct sipalg_tcp_ts ts;
+
+		tcp_ts_for_ack(skb, protoff, true, &ts);
+		hold_ack(ct, c.dir, sg.ack, &ts);
+	}
 	return ret;
 }
 

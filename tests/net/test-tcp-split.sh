@@ -199,6 +199,7 @@ def scenario(t):
     os.unlink(pcap)
     # cli -> srv "seq X:Y ... length 90", then srv -> cli "ack Y", then cli "seq Y:"
     ok, why = False, 'no 90-byte segment from cli'
+    ts_ok, ts_why = False, 'no ACK for the held part'
     for i, ln in enumerate(lines):
         m = re.search(r'%s\.5012 > %s\.5060: .* seq (\d+):(\d+),.* length 90' % (
             re.escape(A), re.escape(t.SRV4)), ln)
@@ -206,10 +207,23 @@ def scenario(t):
             continue
         y = m.group(2)
         why = 'no ACK %s from srv before the rest' % y
+        held_ts = re.search(r'TS val (\d+) ecr (\d+)', ln)
         for ln2 in lines[i + 1:]:
             if re.search(r'%s\.5060 > %s\.5012: Flags \[\.\], .*ack %s,' % (
                     re.escape(t.SRV4), re.escape(A), y), ln2):
                 ok, why = True, ''
+                # RFC 7323: the connection uses timestamps, so must the
+                # router's ACK, with a TSval the sender's PAWS accepts
+                # (not older than the one the held segment echoed).
+                ack_ts = re.search(r'TS val (\d+) ecr (\d+)', ln2)
+                if not held_ts:
+                    ts_why = 'the held segment carries no timestamps: %s' % ln
+                elif not ack_ts:
+                    ts_why = 'the router\'s ACK has no timestamps: %s' % ln2
+                elif (int(ack_ts.group(1)) - int(held_ts.group(2))) % (1 << 32) >= 1 << 31:
+                    ts_why = 'TSval %s is older than %s' % (ack_ts.group(1), held_ts.group(2))
+                else:
+                    ts_ok, ts_why = True, ''
                 continue
             if re.search(r'%s\.5012 > .* seq %s:' % (re.escape(A), y), ln2):
                 break
@@ -219,6 +233,8 @@ def scenario(t):
         break
     t.check(ok, 'Nagle: the sender sees an ACK for the held part and then sends the rest', why,
             show=lambda: 'tcpdump on cli:\n' + '\n'.join(lines[:40]))
+    t.check(ts_ok, '... that ACK carries the connection\'s timestamps, TSval not older than the sender last saw',
+            ts_why, show=lambda: 'tcpdump on cli:\n' + '\n'.join(lines[:40]))
     t.check(not any('Flags [R' in ln for ln in lines), 'no RST on the connection',
             show=lambda: '\n'.join(ln for ln in lines if 'Flags [R' in ln))
 
