@@ -481,12 +481,12 @@ static bool pinhole_is(const struct sipalg_pinhole *ph,
 }
 
 /*
- * Is @addr:@port the public side of a pinhole a call in @ct's namespace
- * still holds?  The NAT side asks before it hands out a media port.
+ * Is @addr:@port the public side of a pinhole a call still holds (in any
+ * namespace: see struct sipalg_pinhole)?  The NAT side asks before it
+ * hands out a media port.
  * Called with sipalg_calls_lock held (media pinholes are set up under it).
  */
-bool sipalg_port_in_use(const struct nf_conn *ct,
-			const union nf_inet_addr *addr, __be16 port)
+bool sipalg_port_in_use(const union nf_inet_addr *addr, __be16 port)
 {
 	struct sipalg_pinhole *ph;
 
@@ -1632,16 +1632,13 @@ static bool starts_message(const char *p, u32 n)
  */
 enum { HOLD_PASS, HOLD_JOINED, HOLD_DROP };
 
-static u32 seqadj_map(const struct nf_ct_seqadj *sa, u32 seq)
-{
-	return seq + (after(seq, sa->correction_pos) ? sa->offset_after :
-						       sa->offset_before);
-}
-
-/* Lock held.  @replace: the held bytes are part of @data. */
+/*
+ * Lock held.  @replace: the held bytes are part of @data.  @passive: a copy
+ * only, the bytes went on (see tcp_tail); nothing to acknowledge.
+ */
 static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
 		       enum ip_conntrack_dir dir, const char *data, u32 len,
-		       u32 seq, bool replace)
+		       u32 seq, bool replace, bool passive)
 {
 	struct sipalg_hold *h = priv->hold;
 	struct sipalg_hold_dir *hd;
@@ -1669,7 +1666,8 @@ static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
 	hd->buf = buf;
 	hd->len = len;
 	hd->seq = seq;
-	hd->ack_due = true;
+	hd->ack_due = !passive;
+	hd->passive = passive;
 	sipalg_hold_bytes += len;
 	return true;
 
@@ -1678,19 +1676,25 @@ err_put:
 	return false;
 }
 
-/* Hold the unfinished message at @p (sender sequence number @seq). */
+/*
+ * Hold the unfinished message at @p (sender sequence number @seq), or with
+ * @passive keep a copy of it beside the stream (peek_join).
+ */
 static bool hold_tail(struct sipalg_ctx *c, struct sipalg_master *priv,
-		      const char *p, u32 len, u32 seq, u32 msglen, bool replace)
+		      const char *p, u32 len, u32 seq, u32 msglen, bool replace,
+		      bool passive)
 {
 	bool ok = false;
 
 	if (msglen <= SIPALG_HOLD_MAX) {
 		spin_lock_bh(&sipalg_hold_lock);
-		ok = hold_store(c->ct, priv, c->dir, p, len, seq, replace);
+		ok = hold_store(c->ct, priv, c->dir, p, len, seq, replace,
+				passive);
 		spin_unlock_bh(&sipalg_hold_lock);
 	}
-	sipalg_stat_add(c->net, ok ? SIPALG_STAT_tcp_held :
-			SIPALG_STAT_tcp_hold_failed, 1);
+	sipalg_stat_add(c->net, !ok ? SIPALG_STAT_tcp_hold_failed :
+			passive ? SIPALG_STAT_tcp_peeked :
+			SIPALG_STAT_tcp_held, 1);
 	return ok;
 }
 
@@ -1800,7 +1804,6 @@ static int hold_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 {
 	u32 h0, h1, end = *seq + *seglen, pre;
 	struct sipalg_hold_dir *hd;
-	struct nf_conn_seqadj *sa;
 	int ret = HOLD_PASS;
 	struct tcphdr *th;
 
@@ -1889,8 +1892,7 @@ static int hold_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 		hd->emitted = true;
 		/* Where the joined segment starts for the receiver. */
 		spin_lock_bh(&c->ct->lock);
-		sa = nfct_seqadj(c->ct);
-		hd->mark = sa ? seqadj_map(&sa->seq[c->dir], h0) : h0;
+		hd->mark = h0 + nf_ct_seq_offset(c->ct, c->dir, h0);
 		spin_unlock_bh(&c->ct->lock);
 	}
 	ret = HOLD_JOINED;
@@ -1962,7 +1964,6 @@ static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack,
 	unsigned int tcplen = sizeof(struct tcphdr) +
 			      (ts->ok ? TCPOLEN_TSTAMP_ALIGNED : 0);
 	struct net *net = nf_ct_net(ct);
-	struct nf_conn_seqadj *sa;
 	u32 seq, right, maxwin, win;
 	struct sk_buff *skb;
 	struct tcphdr *th;
@@ -1974,9 +1975,7 @@ static void hold_ack(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack,
 	maxwin = ct->proto.tcp.seen[!dir].td_maxwin;
 	scale = ct->proto.tcp.seen[!dir].td_scale;
 	right = ct->proto.tcp.seen[dir].td_maxend;
-	sa = nfct_seqadj(ct);
-	if (sa)
-		seq = seqadj_map(&sa->seq[!dir], seq);
+	seq += nf_ct_seq_offset(ct, !dir, seq);
 	spin_unlock_bh(&ct->lock);
 	win = after(right, ack) ? right - ack : maxwin;
 	win = clamp_t(u32, win >> min_t(u8, scale, 14), 1, 65535);
@@ -2121,32 +2120,6 @@ static bool tcp_make_gso(struct sk_buff *skb, u8 family, unsigned int protoff,
 }
 
 /*
- * Flows without NAT: nothing is rewritten, so nothing is held back, but a
- * split message must still open its pinholes.  A copy of its first part is
- * kept beside the stream (the segment itself passes untouched), and the
- * next segment in order is parsed together with it.  No ACK, no drop: the
- * stream is never touched.
- */
-static bool peek_store(struct sipalg_ctx *c, struct sipalg_master *priv,
-		       const char *p, u32 len, u32 seq, u32 msglen)
-{
-	bool ok = false;
-
-	if (msglen <= SIPALG_HOLD_MAX) {
-		spin_lock_bh(&sipalg_hold_lock);
-		ok = hold_store(c->ct, priv, c->dir, p, len, seq, true);
-		if (ok) {
-			priv->hold->d[c->dir].ack_due = false;
-			priv->hold->d[c->dir].passive = true;
-		}
-		spin_unlock_bh(&sipalg_hold_lock);
-	}
-	sipalg_stat_add(c->net, ok ? SIPALG_STAT_tcp_peeked :
-			SIPALG_STAT_tcp_hold_failed, 1);
-	return ok;
-}
-
-/*
  * Where a walk over the messages of a TCP payload stands (tcp_walk_msgs).
  * @buf: a copy of the payload, never rewritten (flows without NAT only), or
  * NULL for c->skb's own payload, which NAT may resize as it goes.
@@ -2199,6 +2172,13 @@ static unsigned int tcp_walk_msgs(struct sipalg_ctx *c,
 	return NF_ACCEPT;
 }
 
+/*
+ * Flows without NAT: nothing is rewritten, so nothing is held back, but a
+ * split message must still open its pinholes.  A copy of its first part is
+ * kept beside the stream (hold_tail, passive; the segment itself passes
+ * untouched), and the next segment in order is parsed together with it.
+ * No ACK, no drop: the stream is never touched.
+ */
 enum { PEEK_NONE, PEEK_RESENT, PEEK_DONE };
 
 /*
@@ -2256,8 +2236,8 @@ static int peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 	local_bh_enable();
 	if (w.cur < w.len &&
 	    !(w.fr == SIP_FRAME_NEED_MORE &&
-	      peek_store(c, priv, buf + w.cur, w.len - w.cur, hseq + w.cur,
-			 w.msglen))) {
+	      hold_tail(c, priv, buf + w.cur, w.len - w.cur, hseq + w.cur,
+			w.msglen, true, true))) {
 		sipalg_stat_add(c->net, w.fr == SIP_FRAME_NEED_MORE ?
 				SIPALG_STAT_tcp_partial :
 				SIPALG_STAT_malformed, 1);
@@ -2353,10 +2333,11 @@ static int tcp_tail(struct sipalg_ctx *c, struct sipalg_master *priv,
 		 * joined in front are kept until acknowledged).
 		 */
 		if (sg->can_hold && (!sg->joined || !w->cur) &&
-		    hold_tail(c, priv, p, left, seq, w->msglen, sg->joined))
+		    hold_tail(c, priv, p, left, seq, w->msglen, sg->joined,
+			      false))
 			return TAIL_HELD;
 		if (!c->hooks &&
-		    peek_store(c, priv, p, left, seq, w->msglen)) {
+		    hold_tail(c, priv, p, left, seq, w->msglen, true, true)) {
 			/* Passes; the rest is parsed with the copy. */
 			w->orig = w->len;
 			return TAIL_PASS;

@@ -123,8 +123,7 @@ static void nat_exp_prepare(struct nf_conntrack_expect *exp,
 static bool port_free(const struct nf_conntrack_expect *exp, u16 port)
 {
 	return exp->class != SIPALG_EXPECT_MEDIA ||
-	       !sipalg_port_in_use(exp->master, &exp->tuple.dst.u3,
-				   htons(port));
+	       !sipalg_port_in_use(&exp->tuple.dst.u3, htons(port));
 }
 
 /* One expectation: the wanted port if free, else the next free ones. */

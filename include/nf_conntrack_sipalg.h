@@ -63,8 +63,7 @@ extern const struct sipalg_nat_hooks __rcu *sipalg_nat_hooks;
  * For the NAT side's port choice; only while media pinholes are being set
  * up (the call table's lock is held then).
  */
-bool sipalg_port_in_use(const struct nf_conn *ct,
-			const union nf_inet_addr *addr, __be16 port);
+bool sipalg_port_in_use(const union nf_inet_addr *addr, __be16 port);
 
 /* From a media expectation's callback: a flow arrived on the pinhole. */
 void sipalg_media_matched(struct nf_conn *ct);
