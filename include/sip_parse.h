@@ -427,6 +427,9 @@ static inline u32 sip_find_eol(const char *b, u32 p, u32 e)
 #ifdef SIP_WORD_SCAN
 	sip_word v, w, t;
 
+	/* As in sip_scan(): "e - p" below needs p <= e. */
+	if (p >= e)
+		return p;
 	while (e - p >= 2 * SIP_W_BYTES) {
 		memcpy(&v, b + p, SIP_W_BYTES);
 		memcpy(&w, b + p + SIP_W_BYTES, SIP_W_BYTES);

@@ -1143,6 +1143,47 @@ static bool word_scans_at_buffer_ends(void)
 }
 
 /*
+ * The scan helpers on spans of every shape: empty, start after end (an
+ * empty value's span can come out so), shorter and longer than a word or
+ * two.  The buffer is exactly as long as the text (ASan sees a read past
+ * it), and a hit is never reported outside [p, e).
+ */
+static bool scans_bounded(void)
+{
+	static const struct {
+		const char *text;
+		u32 p, e, eol, semi;	/* expected: sip_find_eol, ';' scan */
+	} c[] = {
+		{ "abc\r\n", 0, 0, 0, 0 },
+		{ "abc\r\n", 3, 1, 3, 3 },		/* p > e */
+		{ "a;c\r\n", 0, 5, 3, 1 },
+		{ "abcdefgh;jklmnopq\nr", 0, 19, 17, 8 },
+		{ "abcdefghijklmnopqrstuvwxyz;\r", 0, 28, 27, 26 },
+		{ "abcdefghijklmnopqrstuvwxyz;\r", 2, 20, 20, 20 },
+		{ "\tabcdefghijklmnop\r", 0, 18, 17, 18 },	/* HT: no end */
+	};
+	u32 i, r;
+	char *b;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		b = malloc(strlen(c[i].text));
+		if (!b)
+			T_FAIL("malloc");
+		memcpy(b, c[i].text, strlen(c[i].text));
+		r = sip_find_eol(b, c[i].p, c[i].e);
+		if (r != c[i].eol) {
+			free(b);
+			T_FAIL("case %u: line end %u, want %u", i, r, c[i].eol);
+		}
+		r = sip_scan(b, c[i].p, c[i].e, 0, 1, ';', 0, 0);
+		free(b);
+		if (r != c[i].semi)
+			T_FAIL("case %u: ';' at %u, want %u", i, r, c[i].semi);
+	}
+	return true;
+}
+
+/*
  * A part header "Content-Type:" with nothing but blanks: the value's span
  * comes out empty with its start after its end (skip_lws() from the left,
  * rtrim() from the right). The scans must treat that as empty; found by
@@ -1240,6 +1281,8 @@ int main(void)
 	t_report("sip_parse host: dotted quad or name", host_quad_fast_path());
 	t_report("sip_parse every prefix in a buffer of its size",
 		 word_scans_at_buffer_ends());
+	t_report("sip_parse scans: empty and inverted spans, words at the edges",
+		 scans_bounded());
 	t_report("sip_parse multipart part with a blank Content-Type",
 		 multipart_blank_part_ctype());
 	t_report("index struct sizes", struct_sizes());
