@@ -242,7 +242,8 @@ MODULE_PARM_DESC(auto_assign,
 	X(signalling_removed)						\
 	X(calls_recycled)	/* max_calls reached */			\
 	X(unreplied_kept_short)	/* refresh skipped: flow never answered */ \
-	X(auto_assigned)	/* flows given the helper by auto_assign */
+	X(auto_assigned)	/* flows given the helper by auto_assign */ \
+	X(wrong_transport)	/* flow of another transport: not read */
 
 enum sipalg_stat {
 #define SIPALG_STAT_ENUM(name) SIPALG_STAT_##name,
@@ -362,6 +363,8 @@ static struct pernet_operations sipalg_net_ops = {
 const struct sipalg_nat_hooks __rcu *sipalg_nat_hooks __read_mostly;
 EXPORT_SYMBOL_GPL(sipalg_nat_hooks);
 
+
+static struct nf_conntrack_helper *sipalg_helper_for(u16 l3num, u8 l4num);
 
 /* ---------------------------------------------------------------------------
  * Per-flow state and per-call media pinholes
@@ -1195,9 +1198,12 @@ static void process_register(struct sipalg_ctx *c)
 		 !strncasecmp(c->data + ct_hdr->uri.transport.off, "tcp", 3))
 		proto = IPPROTO_TCP;
 
-	helper = rcu_dereference(nfct_help(c->ct)->helper);
-	if (!helper)
-		return;
+	/*
+	 * The flow the pinhole admits runs the helper of its own transport:
+	 * a UDP flow handed to the TCP code would have UDP payload read as
+	 * TCP sequence numbers and data offset.
+	 */
+	helper = sipalg_helper_for(nf_ct_l3num(c->ct), proto);
 	exp = nf_ct_expect_alloc(c->ct);
 	if (!exp)
 		goto err;
@@ -1549,6 +1555,18 @@ static void refresh_flow(struct sipalg_ctx *c)
 		SIPALG_INC(c->net, unreplied_kept_short);
 }
 
+/*
+ * A flow whose transport is not the one this help function parses (only a
+ * helper assigned by mistake could bring one): its bytes are not read.
+ */
+static int sipalg_wrong_transport(struct nf_conn *ct)
+{
+	SIPALG_INC(nf_ct_net(ct), wrong_transport);
+	net_dbg_ratelimited("sipalg: helper of another transport on a flow of protocol %u: passed untouched\n",
+			    nf_ct_protonum(ct));
+	return NF_ACCEPT;
+}
+
 static void ctx_init(struct sipalg_ctx *c, struct sk_buff *skb,
 		     unsigned int protoff, unsigned int dataoff,
 		     struct nf_conn *ct, enum ip_conntrack_info ctinfo)
@@ -1574,6 +1592,8 @@ static int sipalg_help_udp(struct sk_buff *skb, unsigned int protoff,
 	struct sipalg_ctx c;
 	unsigned int ret;
 
+	if (unlikely(nf_ct_protonum(ct) != IPPROTO_UDP))
+		return sipalg_wrong_transport(ct);
 	if (dataoff >= skb->len)
 		return NF_ACCEPT;
 	ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
@@ -2401,7 +2421,14 @@ static unsigned int tcp_messages(struct sipalg_ctx *c,
 		st->sync = true;
 	}
 out:
-	if (w.delta && c->hooks)
+	/*
+	 * Only for a segment that goes on: seqadj keeps the first size
+	 * change recorded at a sequence number, so a delta recorded for a
+	 * dropped segment would stand in for its retransmission's, which
+	 * may differ (it is rewritten whole, e.g. with the message whose
+	 * rewrite failed here).
+	 */
+	if (w.delta && c->hooks && ret == NF_ACCEPT)
 		c->hooks->seq_adjust(c->skb, c->protoff, c->ct, c->ctinfo,
 				     w.delta);
 	if (sg->joined && ret == NF_ACCEPT &&
@@ -2442,6 +2469,8 @@ static int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	u32 start;
 	bool fin;
 
+	if (unlikely(nf_ct_protonum(ct) != IPPROTO_TCP))
+		return sipalg_wrong_transport(ct);
 	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
@@ -2534,6 +2563,13 @@ sipalg_exp_policy[__SIPALG_EXPECT_MAX] = {
  * we must coexist with.  "ports" names the SIP ports for auto-attaching.
  */
 static struct nf_conntrack_helper sipalg_helpers[4] __read_mostly;
+
+/* Ours for @l3num and @l4num (UDP or TCP), in sipalg_helper_setup order. */
+static struct nf_conntrack_helper *sipalg_helper_for(u16 l3num, u8 l4num)
+{
+	return &sipalg_helpers[(l3num == NFPROTO_IPV6) * 2 +
+			       (l4num == IPPROTO_TCP)];
+}
 
 static void sipalg_helper_setup(struct nf_conntrack_helper *h, u16 l3num,
 				u8 l4num)
