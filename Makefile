@@ -35,9 +35,9 @@ KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 # The files that make up a module build: exactly what DKMS ships too.
+include $(TOP)/parsers.mk
 MODULE_SOURCES := Kbuild nf_conntrack_sipalg.c nf_nat_sipalg.c \
-	sip_parse.c sdp_parse.c sip_plan.c \
-	$(wildcard include/*.h) scripts/compat-probe.sh
+	$(PARSER_SOURCES) $(wildcard include/*.h) scripts/compat-probe.sh
 
 VERSION := $(shell git -C $(TOP) describe --dirty --always --tags 2>/dev/null || \
 	sed -n 's/^\#define SIPALG_VERSION "\(.*\)"/\1/p' $(TOP)/include/version.h)

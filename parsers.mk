@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The pure-C parsers and planner, relative to the top of the tree: built
+# into nf_conntrack_sipalg.ko (Kbuild names their objects on its
+# nf_conntrack_sipalg-y line: keep the two lists the same) and into the
+# unit tests, the fuzzers and the benchmark, which include this file.
+PARSER_SOURCES := sip_parse.c sip_uri.c sip_naddr.c sip_via.c sip_body.c \
+	sdp_parse.c sip_plan.c
