@@ -146,27 +146,37 @@ static int parse_cseq(const char *b, u32 s, u32 e, struct sip_msg *m)
  * repeated with a different value are told apart (RFC 4475 3.1.2.2-3,
  * mcl01): the kernel logs them differently and TCP framing depends on it.
  */
-static int parse_clen(const char *b, u32 s, u32 e, struct sip_msg *m)
+static inline int clen_value(const char *b, u32 s, u32 e, u32 *clen)
 {
-	u32 p;
 	u64 v;
 
 	if (s < e && b[s] == '-')
 		return SIP_ERR_CL_NEGATIVE;
-	p = sip_digits(b, s, e, SIP_MAX_CLEN - 1, &v);
-	if (p == s || p != e)
+	if (sip_digits(b, s, e, SIP_MAX_CLEN - 1, &v) != e || s == e)
 		return SIP_ERR_CL_SYNTAX;
 	if (v >= SIP_MAX_CLEN)
 		return SIP_ERR_CL_RANGE;
+	*clen = (u32)v;
+	return 0;
+}
+
+/* The message's Content-Length, once or repeated with the same value. */
+static int parse_clen(const char *b, u32 s, u32 e, struct sip_msg *m)
+{
+	u32 v;
+	int err = clen_value(b, s, e, &v);
+
+	if (err)
+		return err;
 	if (m->flags & SIP_F_CL_PRESENT) {
-		if (m->clen != (u32)v)
+		if (m->clen != v)
 			return SIP_ERR_CL_DUP;
 		m->flags |= SIP_F_CL_DUP_SAME;
 		return 0;
 	}
 	m->flags |= SIP_F_CL_PRESENT;
-	m->clen = (u32)v;
-	sip_span_set(&m->clen_span, s, p);
+	m->clen = v;
+	sip_span_set(&m->clen_span, s, e);
 	return 0;
 }
 
@@ -473,24 +483,20 @@ static int fail(struct sip_msg *m, int err, u32 off)
 	return err;
 }
 
-int sip_parse(const char *b, u32 len, struct sip_msg *m)
+/*
+ * Leading CRLFs (ignored, RFC 3261 7.5), the start line and its line end;
+ * *pp is then the start of the first header line.
+ */
+static int parse_first_line(const char *b, u32 *pp, u32 len,
+			    struct sip_msg *m)
 {
-	u32 p = 0, ls, ns, ne, vs, ve, next = 0, seen = 0, avail, n;
-	u8 id;
+	u32 p = *pp, ls, n;
 	int err;
 
-	/* via[] and contact[] entries are cleared as they are filled */
-	memset(m, 0, offsetof(struct sip_msg, via));
-	memset((char *)m + offsetof(struct sip_msg, from), 0,
-	       sizeof(*m) - offsetof(struct sip_msg, from));
-	if (len == 0 || len >= SIP_MAX_CLEN)
-		return fail(m, SIP_ERR_BAD_LEN, 0);
-	/* RFC 3261 7.5: ignore CRLFs before the start line */
 	while (p < len && IS(b, p, C_EOL))
 		p++;
 	if (p == len)
 		return fail(m, SIP_ERR_EMPTY, p);
-
 	ls = p;
 	p = sip_find_eol(b, p, len);
 	if (p == len)
@@ -501,52 +507,83 @@ int sip_parse(const char *b, u32 len, struct sip_msg *m)
 	n = sip_eol_len(b, p, len);
 	if (n == 1)
 		m->flags |= SIP_F_BARE_EOL;
-	p += n;
+	*pp = p + n;
+	return 0;
+}
+
+/*
+ * field-name HCOLON at *pp, HCOLON = *( SP / HTAB ) ":" SWS: *id is the
+ * header's kind and *pp moves to just after the ':'.
+ */
+static inline int header_name(const char *b, u32 *pp, u32 len, u8 *id)
+{
+	u32 p = *pp, name_end, n;
+
+	n = known_name(b, p, len, id);
+	if (n) {
+		*pp = p + n + 1;
+		return 0;
+	}
+	p = sip_skip_cls(b, p, len, C_TOKEN);
+	name_end = p;
+	if (p < len && b[p] != ':')
+		p = sip_skip_cls(b, p, len, C_WS);
+	if (p >= len)
+		return SIP_ERR_TRUNCATED;
+	if (name_end == *pp || b[p] != ':')
+		return SIP_ERR_HEADER;
+	*id = header_id(b + *pp, name_end - *pp);
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * The header lines at *pp, each visited once, and the empty line that ends
+ * them; *pp is then the start of the body. *seen collects SEEN() bits.
+ */
+static int parse_headers(const char *b, u32 *pp, u32 len, struct sip_msg *m,
+			 u32 *seen)
+{
+	u32 p = *pp, line, vs, ve, next = 0, n;
+	u8 id;
+	int err;
 
 	for (;;) {
 		if (p >= len)
 			return fail(m, SIP_ERR_TRUNCATED, p);
 		n = sip_eol_len(b, p, len);
 		if (n) {
-			p += n;		/* the empty line ends the headers */
-			break;
+			*pp = p + n;
+			return 0;
 		}
-		/* field-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS */
-		ns = p;
-		n = known_name(b, p, len, &id);
-		if (n) {
-			p += n;
-		} else {
-			p = sip_skip_cls(b, p, len, C_TOKEN);
-			ne = p;
-			if (p < len && b[p] != ':')
-				p = sip_skip_cls(b, p, len, C_WS);
-			if (ne == ns || p >= len || b[p] != ':')
-				return fail(m, p >= len ? SIP_ERR_TRUNCATED :
-					    SIP_ERR_HEADER, ns);
-			id = header_id(b + ns, ne - ns);
-		}
-		vs = p + 1;
+		line = p;
+		vs = p;
+		err = header_name(b, &vs, len, &id);
+		if (err)
+			return fail(m, err, line);
 		/* a header the ALG does not read: only its end matters */
 		ve = line_end(b, vs, len, &next, &m->flags);
 		if (ve > len)
-			return fail(m, SIP_ERR_TRUNCATED, ns);
+			return fail(m, SIP_ERR_TRUNCATED, line);
 		if (id != H_OTHER) {
 			ve = sip_rtrim(b, vs, ve);
 			vs = sip_skip_lws(b, vs, ve);
-			err = parse_header(b, id, vs, ve, m, &seen);
+			err = parse_header(b, id, vs, ve, m, seen);
 			if (err)
-				return fail(m, err, ns);
+				return fail(m, err, line);
 		}
 		p = next;
 	}
-	m->hdr_len = p;
-	m->body_off = p;
+}
 
-	if ((seen & (SEEN(H_VIA) | SEEN(H_FROM) | SEEN(H_TO) |
-		     SEEN(H_CALLID) | SEEN(H_CSEQ))) !=
-	    (SEEN(H_VIA) | SEEN(H_FROM) | SEEN(H_TO) | SEEN(H_CALLID) |
-	     SEEN(H_CSEQ)) || !m->n_via)
+#define SEEN_MANDATORY	(SEEN(H_VIA) | SEEN(H_FROM) | SEEN(H_TO) | \
+			 SEEN(H_CALLID) | SEEN(H_CSEQ))
+
+/* What every message must carry (RFC 3261 8.1.1), checked at offset p. */
+static int check_mandatory(const char *b, u32 p, struct sip_msg *m,
+			   u32 seen)
+{
+	if ((seen & SEEN_MANDATORY) != SEEN_MANDATORY || !m->n_via)
 		return fail(m, SIP_ERR_MISSING, p);
 	/* RFC 3261 8.1.1.5: the CSeq method MUST match the request's */
 	if (m->kind == SIP_KIND_REQUEST &&
@@ -556,13 +593,21 @@ int sip_parse(const char *b, u32 len, struct sip_msg *m)
 	       memcmp(b + m->method_span.off, b + m->cseq_method_span.off,
 		      m->method_span.len)))))
 		return fail(m, SIP_ERR_CSEQ_METHOD, m->cseq_method_span.off);
+	return 0;
+}
 
-	/*
-	 * RFC 3261 18.3: with Content-Length the body is that many bytes
-	 * (more bytes are a following message or junk, fewer is an error on
-	 * a datagram); without it a datagram's body is the rest.
-	 */
-	avail = len - p;
+/*
+ * The body from p, and the SDP in it. RFC 3261 18.3: with Content-Length
+ * the body is that many bytes (more bytes are a following message or
+ * junk, fewer is an error on a datagram); without it a datagram's body is
+ * the rest.
+ */
+static int delimit_body(const char *b, u32 p, u32 len, struct sip_msg *m)
+{
+	u32 avail = len - p;
+
+	m->hdr_len = p;
+	m->body_off = p;
 	if (m->flags & SIP_F_CL_PRESENT) {
 		if (m->clen > avail)
 			return fail(m, SIP_ERR_CL_BEYOND, m->clen_span.off);
@@ -585,24 +630,56 @@ int sip_parse(const char *b, u32 len, struct sip_msg *m)
 	return 0;
 }
 
+int sip_parse(const char *b, u32 len, struct sip_msg *m)
+{
+	u32 p = 0, seen = 0;
+	int err;
+
+	/* via[] and contact[] entries are cleared as they are filled */
+	memset(m, 0, offsetof(struct sip_msg, via));
+	memset((char *)m + offsetof(struct sip_msg, from), 0,
+	       sizeof(*m) - offsetof(struct sip_msg, from));
+	if (len == 0 || len >= SIP_MAX_CLEN)
+		return fail(m, SIP_ERR_BAD_LEN, 0);
+	err = parse_first_line(b, &p, len, m);
+	if (err)
+		return err;
+	err = parse_headers(b, &p, len, m, &seen);
+	if (err)
+		return err;
+	err = check_mandatory(b, p, m, seen);
+	if (err)
+		return err;
+	return delimit_body(b, p, len, m);
+}
+
+/*
+ * RFC 5626 3.5.1 keep-alives: CRLFCRLF ping, CRLF pong. The whole run of
+ * line-end bytes at the start is skipped.
+ */
+static int frame_keepalive(const char *b, u32 len, u32 *msg_len)
+{
+	u32 p = 0;
+
+	while (p < len && IS(b, p, C_EOL))
+		p++;
+	*msg_len = p;
+	return SIP_FRAME_KEEPALIVE;
+}
+
 /*
  * Stream framing. Walks the header lines once, looking only at
  * Content-Length/l, and never reads past len.
  */
 int sip_frame(const char *b, u32 len, u32 *msg_len)
 {
-	u32 p = 0, ns, ne, vs, ve, next = 0, flags = 0, clen = 0, n;
+	u32 p = 0, ns, ne, vs, ve, next = 0, flags = 0, clen = 0, n, v;
 	bool have = false;
-	u64 v;
+	int err;
 
 	*msg_len = 0;
-	if (len && IS(b, 0, C_EOL)) {
-		/* RFC 5626 3.5.1: CRLFCRLF ping, CRLF pong */
-		while (p < len && IS(b, p, C_EOL))
-			p++;
-		*msg_len = p;
-		return SIP_FRAME_KEEPALIVE;
-	}
+	if (len && IS(b, 0, C_EOL))
+		return frame_keepalive(b, len, msg_len);
 	/* start line */
 	p = sip_find_eol(b, p, len);
 	if (p >= len)
@@ -636,17 +713,13 @@ int sip_frame(const char *b, u32 len, u32 *msg_len)
 			return SIP_FRAME_NEED_MORE;
 		if (header_id(b + ns, ne - ns) == H_CLEN) {
 			vs = sip_skip_lws(b, vs, ve);
-			if (vs < ve && b[vs] == '-')
-				return SIP_ERR_CL_NEGATIVE;
-			if (sip_digits(b, vs, ve, SIP_MAX_CLEN - 1, &v) != ve ||
-			    vs == ve)
-				return SIP_ERR_CL_SYNTAX;
-			if (v >= SIP_MAX_CLEN)
-				return SIP_ERR_CL_RANGE;
-			if (have && clen != (u32)v)
+			err = clen_value(b, vs, ve, &v);
+			if (err)
+				return err;
+			if (have && clen != v)
 				return SIP_ERR_CL_DUP;
 			have = true;
-			clen = (u32)v;
+			clen = v;
 		}
 		p = next;
 	}
