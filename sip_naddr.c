@@ -68,24 +68,15 @@ int sip_parse_gparam(const char *b, u32 *pp, u32 e, struct sip_span *name,
 }
 
 /*
- * One name-addr / addr-spec with its header parameters (From, To,
- * Contact; RFC 3261 20.10, 20.20, 20.39):
- *   name-addr = [ display-name ] LAQUOT addr-spec RAQUOT
- *   display-name = *(token LWS) / quoted-string
- * "Even if the display-name is empty, the name-addr form MUST be used if
- * the addr-spec contains a comma, semicolon, or question mark": without
- * brackets the URI ends at ";", "," or whitespace, and a "?" is an error.
- * Stops at "," when list is set. tag/ct may be NULL.
+ * The URI of a name-addr ([display-name] "<" URI ">") or of a bare
+ * addr-spec at *pp; *pp moves past it. *angle tells which it was.
  */
-int sip_parse_naddr(const char *b, u32 *pp, u32 e, bool list,
-		       struct sip_uri *u, struct sip_span *tag,
-		       struct sip_contact *ct)
+static inline int naddr_uri(const char *b, u32 *pp, u32 e, struct sip_uri *u,
+			    bool *angle)
 {
-	struct sip_span name, val;
 	u32 p = sip_skip_lws(b, *pp, e), q, us;
-	bool has_eq, angle = false;
-	u64 v;
 
+	*angle = false;
 	if (p >= e)
 		return -1;
 	if (b[p] == '"') {
@@ -95,17 +86,17 @@ int sip_parse_naddr(const char *b, u32 *pp, u32 e, bool list,
 		p = sip_skip_lws(b, p, e);
 		if (p >= e || b[p] != '<')
 			return -1;
-		angle = true;
+		*angle = true;
 	} else if (b[p] == '<') {
-		angle = true;
+		*angle = true;
 	} else {
 		q = sip_skip_cls(b, p, e, C_TOKEN | C_LWS);
 		if (q < e && b[q] == '<') {
 			p = q;
-			angle = true;
+			*angle = true;
 		}
 	}
-	if (angle) {
+	if (*angle) {
 		/* LAQUOT = SWS "<", RAQUOT = ">" SWS: no LWS inside */
 		us = ++p;
 		/* up to '>' or LWS; other controls are part of the URI */
@@ -117,16 +108,60 @@ int sip_parse_naddr(const char *b, u32 *pp, u32 e, bool list,
 		}
 		if (p >= e || b[p] != '>' || sip_parse_uri(b, us, p, u))
 			return -1;
-		p++;
-		if (ct)
-			ct->flags |= SIP_CONTF_NAME_ADDR;
-	} else {
-		us = p;
-		while (p < e && !IS(b, p, C_LWS) && b[p] != ';' && b[p] != ',')
-			p++;
-		if (sip_parse_uri(b, us, p, u) || (u->flags & SIP_URIF_HEADERS))
-			return -1;
+		*pp = p + 1;
+		return 0;
 	}
+	us = p;
+	while (p < e && !IS(b, p, C_LWS) && b[p] != ';' && b[p] != ',')
+		p++;
+	if (sip_parse_uri(b, us, p, u) || (u->flags & SIP_URIF_HEADERS))
+		return -1;
+	*pp = p;
+	return 0;
+}
+
+/* Contact ;expires= delta-seconds; > 2^32-1 is clamped, as for Expires. */
+static inline int contact_expires(const char *b, struct sip_span val,
+				  struct sip_contact *ct)
+{
+	u64 v;
+
+	if (!val.len ||
+	    sip_digits(b, val.off, val.off + val.len, 0xffffffffu, &v) !=
+	    val.off + val.len)
+		return -1;
+	ct->flags |= SIP_CONTF_EXPIRES;
+	if (v > 0xffffffffu) {
+		ct->flags |= SIP_CONTF_CLAMPED;
+		v = 0xffffffffu;
+	}
+	ct->expires = (u32)v;
+	ct->expires_span = val;
+	return 0;
+}
+
+/*
+ * One name-addr / addr-spec with its header parameters (From, To,
+ * Contact; RFC 3261 20.10, 20.20, 20.39):
+ *   name-addr = [ display-name ] LAQUOT addr-spec RAQUOT
+ *   display-name = *(token LWS) / quoted-string
+ * "Even if the display-name is empty, the name-addr form MUST be used if
+ * the addr-spec contains a comma, semicolon, or question mark": without
+ * brackets the URI ends at ";", "," or whitespace, and a "?" is an error.
+ * Stops at "," when list is set. tag/ct may be NULL.
+ */
+int sip_parse_naddr(const char *b, u32 *pp, u32 e, bool list,
+		    struct sip_uri *u, struct sip_span *tag,
+		    struct sip_contact *ct)
+{
+	struct sip_span name, val;
+	u32 p = *pp;
+	bool has_eq, angle;
+
+	if (naddr_uri(b, &p, e, u, &angle))
+		return -1;
+	if (angle && ct)
+		ct->flags |= SIP_CONTF_NAME_ADDR;
 	for (;;) {
 		p = sip_skip_lws(b, p, e);
 		if (p >= e || b[p] != ';')
@@ -134,22 +169,11 @@ int sip_parse_naddr(const char *b, u32 *pp, u32 e, bool list,
 		p++;
 		if (sip_parse_gparam(b, &p, e, &name, &val, &has_eq))
 			return -1;
-		if (tag && IEQ(b + name.off, name.len, "tag")) {
+		if (tag && IEQ(b + name.off, name.len, "tag"))
 			*tag = val;
-		} else if (ct && IEQ(b + name.off, name.len, "expires")) {
-			/* delta-seconds; > 2^32-1 is clamped, as for Expires */
-			q = sip_digits(b, val.off, val.off + val.len,
-				       0xffffffffu, &v);
-			if (!val.len || q != val.off + val.len)
-				return -1;
-			ct->flags |= SIP_CONTF_EXPIRES;
-			if (v > 0xffffffffu) {
-				ct->flags |= SIP_CONTF_CLAMPED;
-				v = 0xffffffffu;
-			}
-			ct->expires = (u32)v;
-			ct->expires_span = val;
-		}
+		else if (ct && IEQ(b + name.off, name.len, "expires") &&
+			 contact_expires(b, val, ct))
+			return -1;
 	}
 	if (p < e && !(list && b[p] == ','))
 		return -1;

@@ -23,12 +23,6 @@ static u8 transport_id(const char *s, u32 n)
 	return SIP_TRANSPORT_OTHER;
 }
 
-/*
- * via-parm = sent-protocol LWS sent-by *( SEMI via-params )
- * sent-protocol = protocol-name SLASH protocol-version SLASH transport
- * sent-by = host [ COLON port ], with SLASH/COLON/SEMI/EQUAL all allowing
- * SWS around them (RFC 3261 20.42, 25.1; RFC 4475 3.1.1.1 folds them).
- */
 /* The SIP_VIAF_* flag of a Via parameter we act on, 0 for any other. */
 static u8 via_param_flag(const char *n, u32 len)
 {
@@ -43,93 +37,125 @@ static u8 via_param_flag(const char *n, u32 len)
 	return 0;
 }
 
-static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
+/*
+ * sent-protocol LWS at *pp: "SIP" SLASH "2.0" SLASH transport, then the
+ * LWS before sent-by.
+ */
+static inline int via_protocol(const char *b, u32 *pp, u32 e,
+			       struct sip_via *v)
 {
-	struct sip_span name, val;
-	u32 p = *pp, s, q;
-	bool has_eq;
-	u8 f;
+	u32 p = *pp, s, i;
 
 	/*
-	 * "SIP" SLASH "2.0" SLASH, then the transport. Written without SWS
-	 * (as it nearly always is), the first eight bytes say it at once;
-	 * the general loop below accepts exactly those too.
+	 * Written without SWS (as it nearly always is), the first eight
+	 * bytes say it at once; the general loop accepts exactly those too.
 	 */
 	if (e - p > 8 && IEQ(b + p, 8, "sip/2.0/")) {
 		p = sip_skip_lws(b, p + 8, e);
-		goto transport;
+	} else {
+		for (i = 0; i < 2; i++) {
+			s = p;
+			p = sip_skip_cls(b, p, e, C_TOKEN);
+			if (i == 0 ? !IEQ(b + s, p - s, "sip") :
+				     !IEQ(b + s, p - s, "2.0"))
+				return -1;
+			p = sip_skip_lws(b, p, e);
+			if (p >= e || b[p] != '/')
+				return -1;
+			p = sip_skip_lws(b, p + 1, e);
+		}
 	}
-	for (q = 0; q < 2; q++) {
-		s = p;
-		p = sip_skip_cls(b, p, e, C_TOKEN);
-		if (q == 0 ? !IEQ(b + s, p - s, "sip") :
-			     !IEQ(b + s, p - s, "2.0"))
-			return -1;
-		p = sip_skip_lws(b, p, e);
-		if (p >= e || b[p] != '/')
-			return -1;
-		p = sip_skip_lws(b, p + 1, e);
-	}
-transport:
 	s = p;
 	p = sip_skip_cls(b, p, e, C_TOKEN);
 	if (p == s || p >= e || !IS(b, p, C_LWS))
 		return -1;
 	sip_span_set(&v->transport, s, p);
 	v->transport_id = transport_id(b + s, p - s);
+	*pp = sip_skip_lws(b, p, e);
+	return 0;
+}
 
-	p = sip_skip_lws(b, p, e);
-	if (sip_parse_host(b, &p, e, &v->sent_by))
+/* sent-by = host [ COLON port ] at *pp. */
+static inline int via_sent_by(const char *b, u32 *pp, u32 e,
+			      struct sip_via *v)
+{
+	struct sip_hostport *hp = &v->sent_by;
+	u32 p = *pp, port;
+
+	if (sip_parse_host(b, &p, e, hp))
 		return -1;
-	q = sip_skip_lws(b, p, e);
-	if (q < e && b[q] == ':') {
-		q = sip_skip_lws(b, q + 1, e);
-		p = sip_skip_cls(b, q, e, C_DIGIT);
-		v->sent_by.port_num = sip_parse_port(b + q, p - q);
-		if (!v->sent_by.port_num)
+	port = sip_skip_lws(b, p, e);
+	if (port < e && b[port] == ':') {
+		port = sip_skip_lws(b, port + 1, e);
+		p = sip_skip_cls(b, port, e, C_DIGIT);
+		hp->port_num = sip_parse_port(b + port, p - port);
+		if (!hp->port_num)
 			return -1;
-		sip_span_set(&v->sent_by.port, q, p);
+		sip_span_set(&hp->port, port, p);
 	}
-	sip_span_set(&v->sent_by.span, v->sent_by.host.off, p);
+	sip_span_set(&hp->span, hp->host.off, p);
+	*pp = p;
+	return 0;
+}
 
+/* One via-params entry: name and value as sip_parse_gparam() found them. */
+static inline int via_param(const char *b, struct sip_span name,
+			    struct sip_span val, bool has_eq,
+			    struct sip_via *v)
+{
+	u8 f = via_param_flag(b + name.off, name.len);
+
+	/*
+	 * A parameter we act on given twice is ambiguous: a receiver
+	 * may honour either copy, and a rewrite of one would leave
+	 * the other pointing at the private side.  RFC 3261 forbids
+	 * repeats in URIs (19.1.1) and no implementation sends them
+	 * in a Via, so treat the Via as malformed.
+	 */
+	if (v->flags & f)
+		return -1;
+	v->flags |= f;
+	if (f == SIP_VIAF_BRANCH) {
+		v->branch = val;
+	} else if (f == SIP_VIAF_RECEIVED) {
+		v->received = val;
+	} else if (f == SIP_VIAF_RPORT) {
+		/* RFC 3581: response-port = "rport" [EQUAL 1*DIGIT] */
+		v->rport = val;
+		if (has_eq) {
+			v->rport_num = sip_parse_port(b + val.off, val.len);
+			if (!v->rport_num)
+				return -1;
+			v->flags |= SIP_VIAF_RPORT_VALUE;
+		}
+	} else if (f == SIP_VIAF_MADDR) {
+		v->maddr = val;
+	}
+	return 0;
+}
+
+/*
+ * via-parm = sent-protocol LWS sent-by *( SEMI via-params )
+ * sent-protocol = protocol-name SLASH protocol-version SLASH transport
+ * sent-by = host [ COLON port ], with SLASH/COLON/SEMI/EQUAL all allowing
+ * SWS around them (RFC 3261 20.42, 25.1; RFC 4475 3.1.1.1 folds them).
+ */
+static int parse_one_via(const char *b, u32 *pp, u32 e, struct sip_via *v)
+{
+	struct sip_span name, val;
+	u32 p = *pp;
+	bool has_eq;
+
+	if (via_protocol(b, &p, e, v) || via_sent_by(b, &p, e, v))
+		return -1;
 	for (;;) {
 		p = sip_skip_lws(b, p, e);
 		if (p >= e || b[p] != ';')
 			break;
 		p++;
-		if (sip_parse_gparam(b, &p, e, &name, &val, &has_eq))
+		if (sip_parse_gparam(b, &p, e, &name, &val, &has_eq) ||
+		    via_param(b, name, val, has_eq, v))
 			return -1;
-		f = via_param_flag(b + name.off, name.len);
-		/*
-		 * A parameter we act on given twice is ambiguous: a receiver
-		 * may honour either copy, and a rewrite of one would leave
-		 * the other pointing at the private side.  RFC 3261 forbids
-		 * repeats in URIs (19.1.1) and no implementation sends them
-		 * in a Via, so treat the Via as malformed.
-		 */
-		if (v->flags & f)
-			return -1;
-		if (f == SIP_VIAF_BRANCH) {
-			v->flags |= SIP_VIAF_BRANCH;
-			v->branch = val;
-		} else if (f == SIP_VIAF_RECEIVED) {
-			v->flags |= SIP_VIAF_RECEIVED;
-			v->received = val;
-		} else if (f == SIP_VIAF_RPORT) {
-			/* RFC 3581: response-port = "rport" [EQUAL 1*DIGIT] */
-			v->flags |= SIP_VIAF_RPORT;
-			v->rport = val;
-			if (has_eq) {
-				v->rport_num = sip_parse_port(b + val.off,
-							      val.len);
-				if (!v->rport_num)
-					return -1;
-				v->flags |= SIP_VIAF_RPORT_VALUE;
-			}
-		} else if (f == SIP_VIAF_MADDR) {
-			v->flags |= SIP_VIAF_MADDR;
-			v->maddr = val;
-		}
 	}
 	*pp = p;
 	return 0;
