@@ -61,79 +61,100 @@ static bool ctype_is_sdp(const char *b, u32 s, u32 e)
 {
 	u32 ve = sip_rtrim(b, s, e);
 
-	/* a value of only blanks is empty (and sip_skip_lws() would pass ve) */
+	/* a value of only blanks is empty (sip_skip_lws() would pass ve) */
 	s = sip_skip_lws(b, s, ve);
 	return sip_classify_ctype(b, s, ve, NULL) == SIP_CTYPE_SDP;
 }
 
 /*
+ * The line [ls, le) is a delimiter line: "--" boundary, then "--" for the
+ * close-delimiter (*close), then only transport padding (LWSP).
+ */
+static inline bool is_delimiter(const char *b, u32 ls, u32 le,
+				const struct sip_msg *m, bool *close)
+{
+	u32 p = ls + 2 + m->boundary.len;
+
+	if (le < p || b[ls] != '-' || b[ls + 1] != '-' ||
+	    memcmp(b + ls + 2, b + m->boundary.off, m->boundary.len) != 0)
+		return false;
+	*close = p + 2 <= le && b[p] == '-' && b[p + 1] == '-';
+	if (*close)
+		p += 2;
+	return sip_skip_cls(b, p, le, C_WS) == le;
+}
+
+/*
+ * A part's headers from *pp up to the empty line that ends them; *pp is
+ * then the start of the part's content. True when they end and one of
+ * them says application/sdp.
+ */
+static inline bool part_headers_say_sdp(const char *b, u32 *pp, u32 e)
+{
+	u32 p = *pp, hs, n, q;
+	bool is_sdp = false;
+
+	while (p < e) {
+		n = sip_eol_len(b, p, e);
+		if (n) {
+			*pp = p + n;
+			return is_sdp;
+		}
+		hs = p;
+		while (p < e && !IS(b, p, C_EOL))
+			p++;
+		q = sip_skip_cls(b, hs, p, C_TOKEN);
+		if (IEQ(b + hs, q - hs, "content-type")) {
+			q = sip_skip_cls(b, q, p, C_WS);
+			if (q < p && b[q] == ':' && ctype_is_sdp(b, q + 1, p))
+				is_sdp = true;
+		}
+		p += sip_eol_len(b, p, e);
+	}
+	*pp = p;
+	return false;
+}
+
+/* The part [start, end) is SDP: the first is used, more are flagged. */
+static inline void sdp_part_found(struct sip_msg *m, u32 start, u32 end)
+{
+	if (m->flags & SIP_F_SDP) {
+		m->flags |= SIP_F_MULTI_SDP;
+		return;
+	}
+	m->flags |= SIP_F_SDP;
+	sip_span_set(&m->sdp, start, end > start ? end : start);
+}
+
+/*
  * Multipart body (RFC 2046 5.1.1): find the first part whose Content-Type
  * is application/sdp. A delimiter line is "--" boundary at the start of
- * the body or of a line, then "--" for the close-delimiter, then only
- * transport padding (LWSP). "The CRLF preceding the boundary delimiter
- * line is conceptually attached to the boundary", so a part's content ends
+ * the body or of a line. "The CRLF preceding the boundary delimiter line
+ * is conceptually attached to the boundary", so a part's content ends
  * before it. Nested multiparts are not entered (no recursion): their SDP
  * is not found and the body stays as it is. Parts are only trusted once
  * their closing delimiter has been seen.
  */
 void sip_find_sdp_part(const char *b, struct sip_msg *m)
 {
-	u32 e = m->body_off + m->body_len, bl = m->boundary.len;
-	u32 p = m->body_off, ls, q, hs, part = 0, last_eol = 0;
-	bool in_part = false, is_sdp = false, close;
+	u32 e = m->body_off + m->body_len;
+	u32 p = m->body_off, ls, part = 0, last_eol = 0;
+	bool part_is_sdp = false, close;
 
 	while (p < e) {
 		ls = p;
 		p = sip_find_eol(b, p, e);
-		q = ls + 2 + bl;
-		if (p < q || b[ls] != '-' || b[ls + 1] != '-' ||
-		    memcmp(b + ls + 2, b + m->boundary.off, bl) != 0) {
+		if (!is_delimiter(b, ls, p, m, &close)) {
 			last_eol = p;
 			p += sip_eol_len(b, p, e);
 			continue;
 		}
-		close = q + 2 <= p && b[q] == '-' && b[q + 1] == '-';
-		if (close)
-			q += 2;
-		if (sip_skip_cls(b, q, p, C_WS) != p) {
-			last_eol = p;
-			p += sip_eol_len(b, p, e);
-			continue;
-		}
-		if (in_part && is_sdp) {
-			if (m->flags & SIP_F_SDP) {
-				m->flags |= SIP_F_MULTI_SDP;
-			} else {
-				m->flags |= SIP_F_SDP;
-				sip_span_set(&m->sdp, part,
-					 last_eol > part ? last_eol : part);
-			}
-		}
+		if (part_is_sdp)
+			sdp_part_found(m, part, last_eol);
 		if (close)
 			return;
 		p += sip_eol_len(b, p, e);
-		/* part headers, up to an empty line */
-		in_part = false;
-		is_sdp = false;
-		while (p < e) {
-			q = sip_eol_len(b, p, e);
-			if (q) {
-				p += q;
-				in_part = true;
-				break;
-			}
-			hs = p;
-			while (p < e && !IS(b, p, C_EOL))
-				p++;
-			q = sip_skip_cls(b, hs, p, C_TOKEN);
-			if (IEQ(b + hs, q - hs, "content-type")) {
-				q = sip_skip_cls(b, q, p, C_WS);
-				if (q < p && b[q] == ':' &&
-				    ctype_is_sdp(b, q + 1, p))
-					is_sdp = true;
-			}
-			p += sip_eol_len(b, p, e);
-		}
+		part_is_sdp = part_headers_say_sdp(b, &p, e);
 		part = p;
 		last_eol = p;
 	}

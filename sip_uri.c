@@ -242,6 +242,57 @@ static int parse_port_at(const char *b, u32 *pp, u32 e, struct sip_hostport *hp)
 	return 0;
 }
 
+/* RFC 3966 tel: URI after "tel:" at p: telephone-subscriber *par */
+static inline int tel_uri(const char *b, u32 p, u32 e, struct sip_uri *u)
+{
+	u32 q = p;
+
+	while (q < e && b[q] != ';')
+		q++;
+	if (q == p)
+		return -1;
+	sip_span_set(&u->user, p, q);
+	if (q < e)
+		sip_span_set(&u->params, q, e);
+	return 0;
+}
+
+/*
+ * uri-parameters = *( ";" uri-parameter ) at p, then [ headers ]. Empty
+ * parameters (";;") are tolerated here: they carry nothing the ALG needs.
+ */
+static inline void uri_params(const char *b, u32 p, u32 e, struct sip_uri *u)
+{
+	u32 start = p, name, name_end, val;
+
+	while (p < e && b[p] == ';') {
+		name = ++p;
+		while (p < e && b[p] != ';' && b[p] != '?' && b[p] != '=')
+			p++;
+		name_end = p;
+		val = p;
+		if (p < e && b[p] == '=') {
+			val = ++p;
+			while (p < e && b[p] != ';' && b[p] != '?')
+				p++;
+		}
+		if (IEQ(b + name, name_end - name, "lr")) {
+			u->flags |= SIP_URIF_LR;
+		} else if (IEQ(b + name, name_end - name, "maddr") && val < p) {
+			u->flags |= SIP_URIF_MADDR;
+			sip_span_set(&u->maddr, val, p);
+		} else if (IEQ(b + name, name_end - name, "transport") &&
+			   val < p) {
+			u->flags |= SIP_URIF_TRANSPORT;
+			sip_span_set(&u->transport, val, p);
+		}
+	}
+	if (p > start)
+		sip_span_set(&u->params, start, p);
+	if (p < e)
+		u->flags |= SIP_URIF_HEADERS;
+}
+
 /*
  * SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]
  * (RFC 3261 19.1.1), [s, e) being exactly the URI. userinfo may contain
@@ -255,7 +306,8 @@ static int parse_port_at(const char *b, u32 *pp, u32 e, struct sip_hostport *hp)
  */
 int sip_parse_uri(const char *b, u32 s, u32 e, struct sip_uri *u)
 {
-	u32 p = s, q, at, ns, ne, vs;
+	u32 p = s, q, at;
+
 	sip_span_set(&u->span, s, e);
 	if (p >= e || !IS(b, p, C_ALPHA))
 		return -1;
@@ -273,17 +325,8 @@ int sip_parse_uri(const char *b, u32 s, u32 e, struct sip_uri *u)
 	p++;
 	if (u->scheme == SIP_SCHEME_OTHER)
 		return p < e ? 0 : -1;
-	if (u->scheme == SIP_SCHEME_TEL) {
-		/* RFC 3966: telephone-subscriber *par */
-		for (q = p; q < e && b[q] != ';'; q++)
-			;
-		if (q == p)
-			return -1;
-		sip_span_set(&u->user, p, q);
-		if (q < e)
-			sip_span_set(&u->params, q, e);
-		return 0;
-	}
+	if (u->scheme == SIP_SCHEME_TEL)
+		return tel_uri(b, p, e, u);
 
 	at = sip_scan_byte(b, p, e, '@');
 	if (at < e) {
@@ -298,35 +341,6 @@ int sip_parse_uri(const char *b, u32 s, u32 e, struct sip_uri *u)
 	if (p < e && b[p] != ';' && b[p] != '?')
 		return -1;
 
-	/*
-	 * uri-parameters = *( ";" uri-parameter ). Empty parameters (";;")
-	 * are tolerated here: they carry nothing the ALG needs.
-	 */
-	vs = p;
-	while (p < e && b[p] == ';') {
-		ns = ++p;
-		while (p < e && b[p] != ';' && b[p] != '?' && b[p] != '=')
-			p++;
-		ne = p;
-		q = ne;
-		if (p < e && b[p] == '=') {
-			q = ++p;
-			while (p < e && b[p] != ';' && b[p] != '?')
-				p++;
-		}
-		if (IEQ(b + ns, ne - ns, "lr")) {
-			u->flags |= SIP_URIF_LR;
-		} else if (IEQ(b + ns, ne - ns, "maddr") && q < p) {
-			u->flags |= SIP_URIF_MADDR;
-			sip_span_set(&u->maddr, q, p);
-		} else if (IEQ(b + ns, ne - ns, "transport") && q < p) {
-			u->flags |= SIP_URIF_TRANSPORT;
-			sip_span_set(&u->transport, q, p);
-		}
-	}
-	if (p > vs)
-		sip_span_set(&u->params, vs, p);
-	if (p < e)
-		u->flags |= SIP_URIF_HEADERS;
+	uri_params(b, p, e, u);
 	return 0;
 }
