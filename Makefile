@@ -37,7 +37,7 @@ KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 # The files that make up a module build: exactly what DKMS ships too.
 # Every top-level .c is module source (the parsers and planner are built into
 # the userspace tests from the same files); Kbuild says which module has it.
-MODULE_SOURCES := Kbuild \
+MODULE_SOURCES := Kbuild parsers.mk \
 	$(sort $(filter-out %.mod.c,$(notdir $(wildcard $(TOP)/*.c)))) \
 	$(sort $(patsubst $(TOP)/%,%,$(wildcard $(TOP)/include/*.h))) \
 	scripts/compat-probe.sh

@@ -75,22 +75,12 @@ static bool is_hold(const struct sip_addr *a)
 }
 
 /*
- * nettype SP addrtype SP address, RFC 4566 5.7:
- *   connection-address = multicast-address / unicast-address
- *   IP4-multicast = m1 3( "." decimal-uchar ) "/" ttl [ "/" integer ]
- *   IP6-multicast = hexpart [ "/" integer ]
- * slashes is false for o= and a=rtcp (unicast only). Unknown nettype or
- * addrtype: ADDRTYPE_OTHER, kept as is. An address that is not a literal
- * of its type is an FQDN (it then never matches a translation).
+ * The three fields of [p, e): nettype, addrtype, address, and nothing after
+ * them but blanks. False when one is missing or a fourth follows.
  */
-static int parse_conn(const char *b, u32 p, u32 e, struct sdp_conn *c,
-		      bool slashes)
+static bool conn_fields(const char *b, u32 p, u32 e, struct sip_span *nettype,
+			struct sip_span *addrtype, struct sip_span *addr)
 {
-	struct sip_span nt, at, ad;
-	u32 q, a_end, v;
-
-	memset(c, 0, sizeof(*c));
-	c->num = 1;
 	/*
 	 * Nearly every SDP writes "IN IP4 " or "IN IP6 " with single
 	 * spaces: the first two fields are then known without scanning.
@@ -100,66 +90,60 @@ static int parse_conn(const char *b, u32 p, u32 e, struct sdp_conn *c,
 	if (e - p > 7 && !memcmp(b + p, "IN IP", 5) &&
 	    (b[p + 5] == '4' || b[p + 5] == '6') && b[p + 6] == ' ' &&
 	    b[p + 7] != ' ' && b[p + 7] != '\t') {
-		span_set(&nt, p, p + 2);
-		span_set(&at, p + 3, p + 6);
-		p = field(b, p + 7, e, &ad);
+		span_set(nettype, p, p + 2);
+		span_set(addrtype, p + 3, p + 6);
+		p = field(b, p + 7, e, addr);
 	} else {
-		p = field(b, p, e, &nt);
-		p = field(b, p, e, &at);
-		p = field(b, p, e, &ad);
+		p = field(b, p, e, nettype);
+		p = field(b, p, e, addrtype);
+		p = field(b, p, e, addr);
 	}
-	if (!nt.len || !at.len || !ad.len)
-		return -1;
+	if (!nettype->len || !addrtype->len || !addr->len)
+		return false;
 	while (p < e && (b[p] == ' ' || b[p] == '\t'))
 		p++;
-	if (p != e)
+	return p == e;
+}
+
+/*
+ * What follows the address at [slash, e), slash at its '/':
+ *   IP4-multicast: "/" ttl [ "/" integer ], IP6-multicast: "/" integer
+ * (the integer being the number of addresses).
+ */
+static int conn_multicast(const char *b, u32 slash, u32 e, struct sdp_conn *c)
+{
+	u32 end, v;
+
+	end = sdp_num(b, slash + 1, e, 5, 65535, &v);
+	if (end == slash + 1)
 		return -1;
-	if (!SEQ(b, nt, "IN")) {
-		c->addrtype = SDP_ADDRTYPE_OTHER;
-		c->addr = ad;
+	if (c->addrtype == SDP_ADDRTYPE_IP4) {
+		if (v > 255)
+			return -1;
+		c->ttl = (u16)v;
+		c->flags |= SDP_CF_TTL;
+	} else {
+		if (!v)
+			return -1;
+		c->num = (u16)v;
+		c->flags |= SDP_CF_NUM;
+	}
+	if (end == e)
 		return 0;
-	}
-	if (SEQ(b, at, "IP4"))
-		c->addrtype = SDP_ADDRTYPE_IP4;
-	else if (SEQ(b, at, "IP6"))
-		c->addrtype = SDP_ADDRTYPE_IP6;
-	else
-		c->addrtype = SDP_ADDRTYPE_OTHER;
-
-	e = ad.off + ad.len;
-	a_end = sip_scan_byte(b, ad.off, e, '/');
-	if (a_end == ad.off)
+	if (b[end] != '/' || c->addrtype != SDP_ADDRTYPE_IP4)
 		return -1;
-	span_set(&c->addr, ad.off, a_end);
-	if (a_end < e) {
-		if (!slashes || c->addrtype == SDP_ADDRTYPE_OTHER)
-			return -1;
-		q = sdp_num(b, a_end + 1, e, 5, 65535, &v);
-		if (q == a_end + 1)
-			return -1;
-		if (c->addrtype == SDP_ADDRTYPE_IP4) {
-			if (v > 255)
-				return -1;
-			c->ttl = (u16)v;
-			c->flags |= SDP_CF_TTL;
-		} else {
-			if (!v)
-				return -1;
-			c->num = (u16)v;
-			c->flags |= SDP_CF_NUM;
-		}
-		if (q < e) {
-			if (b[q] != '/' || c->addrtype != SDP_ADDRTYPE_IP4)
-				return -1;
-			a_end = q;
-			q = sdp_num(b, a_end + 1, e, 5, 65535, &v);
-			if (q == a_end + 1 || q != e || !v)
-				return -1;
-			c->num = (u16)v;
-			c->flags |= SDP_CF_NUM;
-		}
-	}
+	slash = end;
+	end = sdp_num(b, slash + 1, e, 5, 65535, &v);
+	if (end == slash + 1 || end != e || !v)
+		return -1;
+	c->num = (u16)v;
+	c->flags |= SDP_CF_NUM;
+	return 0;
+}
 
+/* c->addr as an IP literal of c->addrtype, else an FQDN. */
+static void conn_literal(const char *b, struct sdp_conn *c)
+{
 	if (c->addrtype == SDP_ADDRTYPE_IP4 &&
 	    sip_parse_ipv4(b + c->addr.off, c->addr.len, c->ip.u.b)) {
 		c->ip.family = SIP_AF_INET;
@@ -176,6 +160,49 @@ static int parse_conn(const char *b, u32 p, u32 e, struct sdp_conn *c,
 	}
 	if (is_hold(&c->ip))
 		c->flags |= SDP_CF_HOLD;
+}
+
+/*
+ * nettype SP addrtype SP address, RFC 4566 5.7:
+ *   connection-address = multicast-address / unicast-address
+ *   IP4-multicast = m1 3( "." decimal-uchar ) "/" ttl [ "/" integer ]
+ *   IP6-multicast = hexpart [ "/" integer ]
+ * slashes is false for o= and a=rtcp (unicast only). Unknown nettype or
+ * addrtype: ADDRTYPE_OTHER, kept as is. An address that is not a literal
+ * of its type is an FQDN (it then never matches a translation).
+ */
+static int parse_conn(const char *b, u32 p, u32 e, struct sdp_conn *c,
+		      bool slashes)
+{
+	struct sip_span nettype, addrtype, addr;
+	u32 addr_end, slash;
+
+	memset(c, 0, sizeof(*c));
+	c->num = 1;
+	if (!conn_fields(b, p, e, &nettype, &addrtype, &addr))
+		return -1;
+	if (!SEQ(b, nettype, "IN")) {
+		c->addrtype = SDP_ADDRTYPE_OTHER;
+		c->addr = addr;
+		return 0;
+	}
+	if (SEQ(b, addrtype, "IP4"))
+		c->addrtype = SDP_ADDRTYPE_IP4;
+	else if (SEQ(b, addrtype, "IP6"))
+		c->addrtype = SDP_ADDRTYPE_IP6;
+	else
+		c->addrtype = SDP_ADDRTYPE_OTHER;
+
+	addr_end = addr.off + addr.len;
+	slash = sip_scan_byte(b, addr.off, addr_end, '/');
+	if (slash == addr.off)
+		return -1;
+	span_set(&c->addr, addr.off, slash);
+	if (slash < addr_end &&
+	    (!slashes || c->addrtype == SDP_ADDRTYPE_OTHER ||
+	     conn_multicast(b, slash, addr_end, c)))
+		return -1;
+	conn_literal(b, c);
 	return 0;
 }
 
@@ -278,130 +305,155 @@ static int sdp_fail(struct sdp_msg *s, int err, u32 off)
 	return err;
 }
 
-int sdp_parse(const char *b, u32 buf_len, u32 off, u32 len,
-	      struct sdp_msg *s)
+/* The media section being read: the last m= so far, NULL before one. */
+static inline struct sdp_media *cur_media(struct sdp_msg *s)
 {
-	struct sdp_media *md = NULL;
-	struct sip_span name;
-	u32 p, e, ls, le, vs, q, i;
-	bool first = true;
-	u8 d;
+	return s->n_media ? &s->media[s->n_media - 1] : NULL;
+}
 
-	memset(s, 0, offsetof(struct sdp_msg, media));
-	if (off > buf_len || len > buf_len - off)
-		return sdp_fail(s, SDP_ERR_BAD_SPAN, off);
-	if (!len)
-		return sdp_fail(s, SDP_ERR_EMPTY, off);
-	span_set(&s->body, off, off + len);
-	p = off;
-	e = off + len;
+/*
+ * The line at p: [*ls, *le) is its text without the line end and trailing
+ * blanks (which are not part of any value). Returns where the next starts.
+ */
+static inline u32 next_line(const char *b, u32 p, u32 e, u32 *ls, u32 *le)
+{
+	u32 end;
 
-	while (p < e) {
-		ls = p;
-		p = sip_find_eol(b, p, e);
-		le = p;
-		/* CRLF, or a bare LF or CR: RFC 4566 5 asks for tolerance */
-		if (p < e && b[p++] == '\r' && p < e && b[p] == '\n')
-			p++;
-		/* trailing whitespace is not part of any value */
-		while (le > ls && (b[le - 1] == ' ' || b[le - 1] == '\t'))
-			le--;
-		if (le == ls)
-			continue;	/* tolerate empty lines */
-		if (le - ls < 2 || b[ls + 1] != '=' ||
-		    !((b[ls] >= 'a' && b[ls] <= 'z') ||
-		      (b[ls] >= 'A' && b[ls] <= 'Z')))
-			return sdp_fail(s, SDP_ERR_LINE, ls);
-		vs = ls + 2;
-		if (first) {
-			/* "v=0" must come first (RFC 4566 5) */
-			if (b[ls] != 'v' || le - vs != 1 || b[vs] != '0')
-				return sdp_fail(s, SDP_ERR_VERSION, ls);
-			first = false;
-			continue;
-		}
-		switch (b[ls]) {
-		case 'o':
-			if (md || (s->flags & SDP_F_ORIGIN))
-				return sdp_fail(s, SDP_ERR_ORIGIN, ls);
-			/* username sess-id sess-version nettype addrtype addr */
-			span_set(&s->origin, vs, le);
-			q = field(b, vs, le, &name);
-			q = field(b, q, le, &name);
-			q = field(b, q, le, &name);
-			if (!name.len || parse_conn(b, q, le, &s->o_addr, false))
-				return sdp_fail(s, SDP_ERR_ORIGIN, ls);
-			s->flags |= SDP_F_ORIGIN;
-			break;
-		case 'c':
-			/* one c= per level (several only for layered multicast) */
-			if (md) {
-				if (md->flags & SDP_MF_CONN)
-					return sdp_fail(s, SDP_ERR_CONN, ls);
-				if (parse_conn(b, vs, le, &md->conn, true))
-					return sdp_fail(s, SDP_ERR_CONN, ls);
-				md->flags |= SDP_MF_CONN;
-			} else {
-				if (s->flags & SDP_F_CONN)
-					return sdp_fail(s, SDP_ERR_CONN, ls);
-				if (parse_conn(b, vs, le, &s->conn, true))
-					return sdp_fail(s, SDP_ERR_CONN, ls);
-				s->flags |= SDP_F_CONN;
-			}
-			break;
-		case 'm':
-			if (s->n_media >= SDP_MAX_MEDIA)
-				return sdp_fail(s, SDP_ERR_TOO_MANY, ls);
-			md = &s->media[s->n_media];
-			memset(md, 0, sizeof(*md));
-			s->n_media++;
-			i = (u32)parse_media(b, vs, le, md);
-			if (i)
-				return sdp_fail(s, (int)i, ls);
-			break;
-		case 'a':
-			/*
-			 * attribute = (att-field ":" att-value) / att-field.
-			 * The names we act on hold no ':', so the name is one
-			 * of them exactly when the line starts with it and
-			 * ends or has its ':' right after it; any other
-			 * attribute (rtpmap, fmtp, ...) is not scanned.
-			 */
-			q = le - vs;
-			if (q >= 4 && !memcmp(b + vs, "rtcp", 4) &&
-			    (q == 4 || b[vs + 4] == ':')) {
-				if (!md)
-					break;	/* media-level only */
-				if (q == 4 ||
-				    parse_rtcp(b, vs + 5, le, md))
-					return sdp_fail(s, SDP_ERR_RTCP, ls);
-			} else if (q >= 8 && !memcmp(b + vs, "rtcp-mux", 8) &&
-				   (q == 8 || b[vs + 8] == ':')) {
-				if (md)
-					md->flags |= SDP_MF_RTCP_MUX;
-			} else if (q == 8) {
-				/* a direction has no value: "a=sendonly" */
-				span_set(&name, vs, le);
-				d = direction(b, name);
-				if (!d)
-					break;
-				if (md)
-					md->dir = d;
-				else
-					s->dir = d;
-			}
-			break;
-		default:
-			/* s= t= b= k= i= u= e= p= z= r=: kept untouched */
-			break;
-		}
+	*ls = p;
+	p = sip_find_eol(b, p, e);
+	end = p;
+	/* CRLF, or a bare LF or CR: RFC 4566 5 asks for tolerance */
+	if (p < e && b[p++] == '\r' && p < e && b[p] == '\n')
+		p++;
+	while (end > *ls && (b[end - 1] == ' ' || b[end - 1] == '\t'))
+		end--;
+	*le = end;
+	return p;
+}
+
+/* type "=" value, the type being one letter (RFC 4566 5). */
+static inline bool is_type_line(const char *b, u32 ls, u32 le)
+{
+	return le - ls >= 2 && b[ls + 1] == '=' &&
+	       ((b[ls] >= 'a' && b[ls] <= 'z') ||
+		(b[ls] >= 'A' && b[ls] <= 'Z'));
+}
+
+/* o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address> */
+static int origin_line(const char *b, u32 vs, u32 ve, struct sdp_msg *s)
+{
+	struct sip_span skipped;
+	u32 p;
+
+	if (s->n_media || (s->flags & SDP_F_ORIGIN))
+		return SDP_ERR_ORIGIN;
+	span_set(&s->origin, vs, ve);
+	p = field(b, vs, ve, &skipped);		/* username */
+	p = field(b, p, ve, &skipped);		/* sess-id */
+	p = field(b, p, ve, &skipped);		/* sess-version */
+	if (!skipped.len || parse_conn(b, p, ve, &s->o_addr, false))
+		return SDP_ERR_ORIGIN;
+	s->flags |= SDP_F_ORIGIN;
+	return 0;
+}
+
+/* c=, one per level (several only for layered multicast). */
+static int conn_line(const char *b, u32 vs, u32 ve, struct sdp_msg *s)
+{
+	struct sdp_media *md = cur_media(s);
+	struct sdp_conn *c = md ? &md->conn : &s->conn;
+	u8 *flags = md ? &md->flags : &s->flags;
+	u8 present = md ? SDP_MF_CONN : SDP_F_CONN;
+
+	if ((*flags & present) || parse_conn(b, vs, ve, c, true))
+		return SDP_ERR_CONN;
+	*flags |= present;
+	return 0;
+}
+
+/* m= opens a media section. */
+static int media_line(const char *b, u32 vs, u32 ve, struct sdp_msg *s)
+{
+	struct sdp_media *md;
+
+	if (s->n_media >= SDP_MAX_MEDIA)
+		return SDP_ERR_TOO_MANY;
+	md = &s->media[s->n_media++];
+	memset(md, 0, sizeof(*md));
+	return parse_media(b, vs, ve, md);
+}
+
+/*
+ * attribute = (att-field ":" att-value) / att-field. The names we act on
+ * hold no ':', so the attribute at [vs, vs + n) is one of them exactly
+ * when it starts with the name and ends or has its ':' right after it.
+ */
+static inline bool attr_is(const char *b, u32 vs, u32 n, const char *name,
+			   u32 name_len)
+{
+	return n >= name_len && !memcmp(b + vs, name, name_len) &&
+	       (n == name_len || b[vs + name_len] == ':');
+}
+
+#define ATTR_IS(b, vs, n, name)	attr_is(b, vs, n, name, sizeof(name) - 1)
+
+/* a=rtcp, a=rtcp-mux and the directions; any other (rtpmap...) is kept. */
+static int attribute_line(const char *b, u32 vs, u32 ve, struct sdp_msg *s)
+{
+	struct sdp_media *md = cur_media(s);
+	struct sip_span attr;
+	u32 n = ve - vs;
+	u8 dir;
+
+	if (ATTR_IS(b, vs, n, "rtcp")) {
+		/* media-level only; it has a value */
+		if (md && (n == 4 || parse_rtcp(b, vs + 5, ve, md)))
+			return SDP_ERR_RTCP;
+	} else if (ATTR_IS(b, vs, n, "rtcp-mux")) {
+		if (md)
+			md->flags |= SDP_MF_RTCP_MUX;
+	} else if (n == 8) {
+		/* a direction has no value: "a=sendonly" */
+		span_set(&attr, vs, ve);
+		dir = direction(b, attr);
+		if (dir && md)
+			md->dir = dir;
+		else if (dir)
+			s->dir = dir;
 	}
-	if (first)
-		return sdp_fail(s, SDP_ERR_VERSION, off);
+	return 0;
+}
+
+/* One line after v=0; [vs, ve) is its value. */
+static int sdp_line(const char *b, char type, u32 vs, u32 ve,
+		    struct sdp_msg *s)
+{
+	switch (type) {
+	case 'o':
+		return origin_line(b, vs, ve, s);
+	case 'c':
+		return conn_line(b, vs, ve, s);
+	case 'm':
+		return media_line(b, vs, ve, s);
+	case 'a':
+		return attribute_line(b, vs, ve, s);
+	default:
+		/* s= t= b= k= i= u= e= p= z= r=: kept untouched */
+		return 0;
+	}
+}
+
+/*
+ * Per media section, what applies to it: its own direction and c=, else
+ * the session's (RFC 4566 5.7, 6: sendrecv when neither has one).
+ */
+static void resolve_media(struct sdp_msg *s)
+{
+	const struct sdp_conn *c;
+	struct sdp_media *md;
+	u32 i;
 
 	for (i = 0; i < s->n_media; i++) {
-		const struct sdp_conn *c;
-
 		md = &s->media[i];
 		md->eff_dir = md->dir ? md->dir :
 			      (s->dir ? s->dir : SDP_DIR_SENDRECV);
@@ -415,5 +467,42 @@ int sdp_parse(const char *b, u32 buf_len, u32 off, u32 len,
 		if (c->flags & SDP_CF_HOLD)
 			md->flags |= SDP_MF_HOLD;
 	}
+}
+
+int sdp_parse(const char *b, u32 buf_len, u32 off, u32 len,
+	      struct sdp_msg *s)
+{
+	u32 p, end, ls, le;
+	bool have_version = false;
+	int err;
+
+	memset(s, 0, offsetof(struct sdp_msg, media));
+	if (off > buf_len || len > buf_len - off)
+		return sdp_fail(s, SDP_ERR_BAD_SPAN, off);
+	if (!len)
+		return sdp_fail(s, SDP_ERR_EMPTY, off);
+	span_set(&s->body, off, off + len);
+	end = off + len;
+
+	for (p = off; p < end;) {
+		p = next_line(b, p, end, &ls, &le);
+		if (le == ls)
+			continue;	/* tolerate empty lines */
+		if (!is_type_line(b, ls, le))
+			return sdp_fail(s, SDP_ERR_LINE, ls);
+		if (!have_version) {
+			/* "v=0" must come first (RFC 4566 5) */
+			if (b[ls] != 'v' || le - ls != 3 || b[ls + 2] != '0')
+				return sdp_fail(s, SDP_ERR_VERSION, ls);
+			have_version = true;
+			continue;
+		}
+		err = sdp_line(b, b[ls], ls + 2, le, s);
+		if (err)
+			return sdp_fail(s, err, ls);
+	}
+	if (!have_version)
+		return sdp_fail(s, SDP_ERR_VERSION, off);
+	resolve_media(s);
 	return 0;
 }

@@ -442,15 +442,115 @@ static bool addr_unspecified(const struct sip_addr *a)
 	return a->family != SIP_AF_NONE && !memcmp(a->u.b, zero, 16);
 }
 
+/*
+ * Check the inputs and format the replacement addresses and port once.
+ * Returns 0 or the SIP_PLAN_ERR_ that refuses the whole plan.
+ */
+static int plan_init(struct plan_ctx *c, const struct sip_msg *msg,
+		     const struct sdp_msg *sdp)
+{
+	const struct sip_xlate *x = c->x;
+
+	if (msg->err || !msg->kind || msg->msg_len > c->len ||
+	    msg->n_via > SIP_MAX_VIA || msg->n_contact > SIP_MAX_CONTACT)
+		return SIP_PLAN_ERR_INPUT;
+	if (!family_ok(&x->sig_old, &x->sig_new) ||
+	    !family_ok(&x->sdp_old, &x->sdp_new))
+		return SIP_PLAN_ERR_FAMILY;
+	if (addr_unspecified(&x->sig_new) || addr_unspecified(&x->sdp_new))
+		return SIP_PLAN_ERR_INPUT;
+	c->sig_n = sip_format_addr(&x->sig_new, false, c->sig_txt);
+	memset(c->port_txt, 0, sizeof(c->port_txt));
+	c->port_n = x->sig_new_port ? sip_format_u32(x->sig_new_port,
+						     c->port_txt) : 0;
+	if (sip_addr_eq(&x->sdp_new, &x->sig_new)) {
+		memcpy(c->sdp_txt, c->sig_txt, c->sig_n);
+		c->sdp_n = c->sig_n;
+	} else {
+		c->sdp_n = sip_format_addr(&x->sdp_new, false, c->sdp_txt);
+	}
+	if (sdp && (sdp->err || sdp->body.off < msg->body_off ||
+		    sdp->body.len > msg->msg_len - sdp->body.off ||
+		    sdp->body.off > msg->msg_len))
+		return SIP_PLAN_ERR_INPUT;
+	return 0;
+}
+
+/* The SIP headers that may carry sig_old, as x->what selects them. */
+static void plan_headers(struct plan_ctx *c, const struct sip_msg *msg)
+{
+	u32 what = c->x->what, i;
+
+	if (c->x->sig_old.family == SIP_AF_NONE)
+		return;
+	if ((what & SIP_XF_RURI) && msg->kind == SIP_KIND_REQUEST)
+		plan_uri(c, &msg->ruri, SIP_EK_RURI);
+	if (what & SIP_XF_VIA)
+		for (i = 0; i < msg->n_via; i++)
+			plan_via(c, &msg->via[i]);
+	if (what & SIP_XF_CONTACT)
+		for (i = 0; i < msg->n_contact; i++)
+			plan_uri(c, &msg->contact[i].uri, SIP_EK_CONTACT);
+	if (what & SIP_XF_FROM)
+		plan_uri(c, &msg->from, SIP_EK_FROM);
+	if (what & SIP_XF_TO)
+		plan_uri(c, &msg->to, SIP_EK_TO);
+}
+
+/*
+ * The body's new length, and a Content-Length edit when it changes: it
+ * depends on every edit inside the body, so it is planned last.
+ */
+static void plan_clen(struct plan_ctx *c, const struct sip_msg *msg)
+{
+	struct sip_edits *out = c->out;
+	s32 body_delta = 0;
+	u32 i;
+
+	for (i = 0; i < out->n; i++)
+		if (out->e[i].off >= msg->body_off)
+			body_delta += (s32)out->e[i].new_len -
+				      (s32)out->e[i].old_len;
+	if (body_delta && (msg->flags & SIP_F_CL_PRESENT)) {
+		/* every copy would have to change: don't guess */
+		if (msg->flags & SIP_F_CL_DUP_SAME) {
+			c->err = SIP_PLAN_ERR_CLEN;
+			return;
+		}
+		replace_num(c, msg->clen_span,
+			    (u32)((s32)msg->body_len + body_delta),
+			    SIP_EK_CLEN);
+	}
+	out->new_body_len = (u32)((s32)msg->body_len + body_delta);
+}
+
+/* Sort the edits, refuse overlaps, sum the size change and the kinds. */
+static int finish_edits(struct sip_edits *out)
+{
+	struct sip_edit *e;
+	s32 delta = 0;
+	u32 i, end = 0, mask = 0;
+
+	sort_edits(out);
+	for (i = 0; i < out->n; i++) {
+		e = &out->e[i];
+		if (e->off < end)
+			return SIP_PLAN_ERR_OVERLAP;
+		end = e->off + e->old_len;
+		delta += (s32)e->new_len - (s32)e->old_len;
+		mask |= 1u << e->what;
+	}
+	out->delta = delta;
+	out->what_mask = mask;
+	return SIP_PLAN_OK;
+}
+
 int sip_plan(const char *buf, u32 len, const struct sip_msg *msg,
 	     const struct sdp_msg *sdp, const struct sip_xlate *x,
 	     struct sip_edits *out)
 {
 	struct plan_ctx c;
-	struct sip_edit *e;
-	s32 body_delta = 0, delta = 0;
-	u32 i, end = 0, mask = 0;
-	u32 what = x->what;
+	int err;
 
 	c.b = buf;
 	c.len = len;
@@ -461,87 +561,23 @@ int sip_plan(const char *buf, u32 len, const struct sip_msg *msg,
 	out->delta = 0;
 	out->what_mask = 0;
 	out->new_body_len = msg->body_len;
-	if (msg->err || !msg->kind || msg->msg_len > len ||
-	    msg->n_via > SIP_MAX_VIA || msg->n_contact > SIP_MAX_CONTACT)
-		return SIP_PLAN_ERR_INPUT;
-	if (!family_ok(&x->sig_old, &x->sig_new) ||
-	    !family_ok(&x->sdp_old, &x->sdp_new))
-		return SIP_PLAN_ERR_FAMILY;
-	if (addr_unspecified(&x->sig_new) || addr_unspecified(&x->sdp_new))
-		return SIP_PLAN_ERR_INPUT;
-	c.sig_n = sip_format_addr(&x->sig_new, false, c.sig_txt);
-	memset(c.port_txt, 0, sizeof(c.port_txt));
-	c.port_n = x->sig_new_port ? sip_format_u32(x->sig_new_port,
-						    c.port_txt) : 0;
-	if (sip_addr_eq(&x->sdp_new, &x->sig_new)) {
-		memcpy(c.sdp_txt, c.sig_txt, c.sig_n);
-		c.sdp_n = c.sig_n;
-	} else {
-		c.sdp_n = sip_format_addr(&x->sdp_new, false, c.sdp_txt);
-	}
-	if (sdp && (sdp->err || sdp->body.off < msg->body_off ||
-		    sdp->body.len > msg->msg_len - sdp->body.off ||
-		    sdp->body.off > msg->msg_len))
-		return SIP_PLAN_ERR_INPUT;
+	err = plan_init(&c, msg, sdp);
+	if (err)
+		return err;
 
-	if (x->sig_old.family != SIP_AF_NONE) {
-		if ((what & SIP_XF_RURI) && msg->kind == SIP_KIND_REQUEST)
-			plan_uri(&c, &msg->ruri, SIP_EK_RURI);
-		if (what & SIP_XF_VIA)
-			for (i = 0; i < msg->n_via; i++)
-				plan_via(&c, &msg->via[i]);
-		if (what & SIP_XF_CONTACT)
-			for (i = 0; i < msg->n_contact; i++)
-				plan_uri(&c, &msg->contact[i].uri,
-					 SIP_EK_CONTACT);
-		if (what & SIP_XF_FROM)
-			plan_uri(&c, &msg->from, SIP_EK_FROM);
-		if (what & SIP_XF_TO)
-			plan_uri(&c, &msg->to, SIP_EK_TO);
-	}
+	plan_headers(&c, msg);
 	if (sdp)
 		plan_sdp(&c, sdp);
-	if (c.err)
-		goto fail;
-
-	for (i = 0; i < out->n; i++)
-		if (out->e[i].off >= msg->body_off)
-			body_delta += (s32)out->e[i].new_len -
-				      (s32)out->e[i].old_len;
-	if (body_delta && (msg->flags & SIP_F_CL_PRESENT)) {
-		/* every copy would have to change: don't guess */
-		if (msg->flags & SIP_F_CL_DUP_SAME) {
-			c.err = SIP_PLAN_ERR_CLEN;
-			goto fail;
-		}
-		replace_num(&c, msg->clen_span,
-			    (u32)((s32)msg->body_len + body_delta),
-			    SIP_EK_CLEN);
-		if (c.err)
-			goto fail;
+	if (!c.err)
+		plan_clen(&c, msg);
+	err = c.err ? c.err : finish_edits(out);
+	if (err) {
+		out->n = 0;
+		out->delta = 0;
+		out->what_mask = 0;
+		out->new_body_len = msg->body_len;
 	}
-	out->new_body_len = (u32)((s32)msg->body_len + body_delta);
-
-	sort_edits(out);
-	for (i = 0; i < out->n; i++) {
-		e = &out->e[i];
-		if (e->off < end) {
-			c.err = SIP_PLAN_ERR_OVERLAP;
-			goto fail;
-		}
-		end = e->off + e->old_len;
-		delta += (s32)e->new_len - (s32)e->old_len;
-		mask |= 1u << e->what;
-	}
-	out->delta = delta;
-	out->what_mask = mask;
-	return SIP_PLAN_OK;
-fail:
-	out->n = 0;
-	out->delta = 0;
-	out->what_mask = 0;
-	out->new_body_len = msg->body_len;
-	return c.err;
+	return err;
 }
 
 /*

@@ -2,7 +2,7 @@
 /*
  * The only environment header of the pure parsers and planner: integer types
  * and mem*() in the kernel and in userspace. Nothing else may be added here:
- * sip_parse.c, sdp_parse.c and sip_plan.c must build unchanged in the
+ * the parser and planner sources (parsers.mk) must build unchanged in the
  * modules, the unit tests, the fuzzers and the benchmark.
  */
 #ifndef _SIPALG_TYPES_H
