@@ -63,6 +63,20 @@ static bool media_dst_allowed(struct sipalg_ctx *c,
 }
 
 /*
+ * Multicast media (RFC 8866 5.7, "c=IN IP4 224.2.1.1/127") is not a
+ * conversation through NAT: a pinhole toward a group address, from the
+ * session's c= or the stream's own, is refused.
+ */
+static bool media_multicast(const struct sdp_msg *sdp,
+			    const struct sdp_media *m)
+{
+	const struct sdp_conn *conn = (m->flags & SDP_MF_CONN) ? &m->conn :
+				      &sdp->conn;
+
+	return conn->flags & SDP_CF_MULTICAST;
+}
+
+/*
  * A media flow was just created from one of our expectations (from its
  * callback, here or on the NAT side): count it and keep the SIP parser off
  * it.
@@ -226,11 +240,10 @@ static void media_stream(struct sipalg_ctx *c, unsigned int i)
 	bool refused, nomem;
 
 	if (m->flags & (SDP_MF_PORT_ZERO | SDP_MF_HOLD | SDP_MF_NO_ADDR) ||
-	    !sipalg_addr_is(&m->addr, c->ct) ||
-	    (m->conn.flags & SDP_CF_MULTICAST))
+	    !sipalg_addr_is(&m->addr, c->ct))
 		return;
 	sipalg_addr_to_inet(&m->addr, &daddr);
-	if (!media_dst_allowed(c, &daddr)) {
+	if (media_multicast(&c->s->sdp, m) || !media_dst_allowed(c, &daddr)) {
 		SIPALG_INC(c->net, media_refused);
 		return;
 	}
@@ -427,7 +440,8 @@ static unsigned int register_granted(const struct sip_msg *msg)
 			expires = max(expires, msg->contact[i].expires);
 	if (!expires)
 		expires = (msg->flags & SIP_F_EXPIRES) ? msg->expires : 3600;
-	return expires;
+	/* Up to 2^32 - 1 on the wire: it becomes jiffies. */
+	return min_t(unsigned int, expires, SIPALG_SECS_MAX);
 }
 
 /* The registrar's answer: activate and time the pinhole, or remove it. */
