@@ -42,6 +42,20 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+# setup_ok DESCRIPTION CMD...: a set-up step, not a behaviour check: a
+# "# set-up ok" line (which run-all.sh does not count as a check) when CMD
+# succeeds; a FAIL line and exit 1 when it does not (a broken precondition
+# is a failure, never a skip).
+setup_ok() {
+	local what=$1; shift
+	if "$@"; then
+		info "set-up ok: $what"
+	else
+		fail "$what"
+		exit "$ksft_fail"
+	fi
+}
+
 # Skip the whole test (exit 4) when a tool is missing or broken.
 checktool() {
 	if ! eval "$1" >/dev/null 2>&1; then

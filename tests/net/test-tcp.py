@@ -2,73 +2,25 @@
 # The scenario of test-tcp.sh, which builds the namespaces, exports
 # their names and addresses and runs this; not meant to run alone.
 
-import socket, select, time, re
+import socket
+import time
 import sipnet as sn
 
-
-def crlf(text):
-    return text.replace('\n', '\r\n')
-
-
-def body(addr, port, fam='IP4'):
-    return crlf('v=0\no=- 1 1 IN %s %s\ns=-\nc=IN %s %s\nt=0 0\n'
-                   'm=audio %d RTP/AVP 0\na=rtpmap:0 PCMU/8000\n'
-                   % (fam, addr, fam, addr, port))
-
-
-def msg(method, host, n, sdp=''):
-    """A request from HOST:5010 over TCP; Call-ID without the address."""
-    h = '[%s]' % host if ':' in host else host
-    return crlf(
-        '%s sip:pbx@%s SIP/2.0\n'
-        'Via: SIP/2.0/TCP %s:5010;branch=z9hG4bK-%d\n'
-        'From: <sip:100@%s:5010>;tag=%d\nTo: <sip:pbx@%s>\n'
-        'Call-ID: tcp-%d-call\nCSeq: %d %s\nContact: <sip:100@%s:5010;transport=tcp>\n'
-        'Max-Forwards: 70\n%sContent-Length: %d\n\n'
-        % (method, 'pbx.example', h, n, h, n, 'pbx.example', n, n, method, h,
-           'Content-Type: application/sdp\n' if sdp else '', len(sdp.encode()))) + sdp
+body = sn.tcp_sdp
+msg = sn.tcp_request
 
 
 def scenario(t):
     t.setup(tcp=True, port=5060)
-    sn.sh(t.ns['rtr'], 'nft add rule inet sipnet_helper pre tcp dport 5061 ct helper set "sip-tcp"')
+    sn.sh(t.ns['rtr'], 'nft add rule inet sipnet_helper pre tcp dport 5061 ct helper set "sip-tcp"',
+          check=True)
 
-    def listener(addr, port):
-        fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-        with sn.netns(t.ns['srv']):
-            ls = socket.socket(fam, socket.SOCK_STREAM)
-        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind((addr, port)); ls.listen(4)
-        t.sockets.append(ls)
-        return ls
+    def exchange(c, a, chunks, want, what, pause=0.0):
+        return t.tcp_exchange(c, a, chunks, want, what, pause)[0]
 
-    def connect(src, dst, port):
-        fam = socket.AF_INET6 if ':' in src else socket.AF_INET
-        with sn.netns(t.ns['cli']):
-            c = socket.socket(fam, socket.SOCK_STREAM)
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        c.bind((src, 5010)); c.connect((dst, port))
-        t.sockets.append(c)
-        return c
-
-    def exchange(c, a, chunks, want, label, pause=0.0):
-        for ch in chunks:
-            c.sendall(ch.encode())
-            if pause:
-                time.sleep(pause)
-        got = sn.recv_exact(a, len(want.encode()))
-        extra = sn.recv_exact(a, 1, timeout=0.3)
-        ok = got == want.encode() and not extra
-        t.check(ok, label, 'srv read %d bytes, expected %d%s' % (
-            len(got) + len(extra), len(want.encode()), '' if got[:len(want)] == want.encode()[:len(got)] else ' (content differs)'),
-            show=lambda: 'expected:\n%s\ngot:\n%s' % (want[:600], (got + extra)[:600].decode(errors='replace')))
-        return ok
-
-    ls = listener(t.SRV4, 5060)
-    c = connect(t.CLI4, t.SRV4, 5060)
-    a, _ = ls.accept()
-    t.sockets.append(a)
+    ls = t.tcp_listen('srv', t.SRV4, 5060)
+    c = t.tcp_connect('cli', t.CLI4, 5010, t.SRV4, 5060)
+    a = t.tcp_accept(ls)
     A, W = t.CLI4, t.WAN4
 
     one = msg('OPTIONS', A, 1)
@@ -119,19 +71,19 @@ def scenario(t):
     exchange(c, a, [inv], sn.expect_rewrite(inv, A, W), 'a call after them is rewritten, no reset')
 
     # TLS on 5061 with the helper attached: the bytes are not SIP text.
-    ls2 = listener(t.SRV4, 5061)
+    ls2 = t.tcp_listen('srv', t.SRV4, 5061)
     with sn.netns(t.ns['cli']):
         c2 = socket.create_connection((t.SRV4, 5061))
     t.sockets.append(c2)
-    a2, _ = ls2.accept(); t.sockets.append(a2)
+    a2 = t.tcp_accept(ls2)
     hello = bytes.fromhex('160301009a0100009603034f') + bytes(range(256))[:150]
     c2.sendall(hello)
     t.check(sn.recv_exact(a2, len(hello)) == hello, 'TLS ClientHello on 5061 passes untouched')
 
     # IPv6
-    ls6 = listener(t.SRV6, 5060)
-    c6 = connect(t.CLI6, t.SRV6, 5060)
-    a6, _ = ls6.accept(); t.sockets.append(a6)
+    ls6 = t.tcp_listen('srv', t.SRV6, 5060)
+    c6 = t.tcp_connect('cli', t.CLI6, 5010, t.SRV6, 5060)
+    a6 = t.tcp_accept(ls6)
     inv6 = msg('INVITE', t.CLI6, 50, body(t.CLI6, 10400, 'IP6'))
     exchange(c6, a6, [inv6], sn.expect_rewrite(inv6, t.CLI6, t.WAN6), 'IPv6 INVITE over TCP arrives rewritten')
 
