@@ -116,4 +116,4 @@ check-debug:
 	@$(TOP)/tests/debug/check-debug.sh
 
 demo:
-	@$(TOP)/tests/demo.sh
+	@$(TOP)/demo/demo.sh
