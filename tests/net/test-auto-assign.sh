@@ -73,10 +73,12 @@ run_case() {
 		fail "auto_assign=$auto: flow to port $dport gets helper ${want}: got ${got:-none}"
 	fi
 	n1=$(auto_assigned)
-	if [[ -n $n0 && $n1 == $((n0 + (want == "sipalg" ? 1 : 0))) ]]; then
-		pass "auto_assign=$auto: the flow to port $dport counts $((n1 - n0)) in auto_assigned"
+	local add=0
+	[[ $want == sipalg ]] && add=1
+	if [[ -n $n0 && $n1 == $((n0 + add)) ]]; then
+		pass "auto_assign=$auto: the flow to port $dport counts $add in auto_assigned"
 	else
-		fail "auto_assign=$auto: the flow to port $dport counts $([[ $want == sipalg ]] && echo 1 || echo 0) in auto_assigned: ${n0:-?} -> ${n1:-?}"
+		fail "auto_assign=$auto: the flow to port $dport counts $add in auto_assigned: ${n0:-?} -> ${n1:-?}"
 	fi
 }
 

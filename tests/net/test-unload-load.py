@@ -20,8 +20,12 @@ RATE = 50
 # second of those windows, plus MARGIN_S per window for the calls whose
 # INVITE transaction was already under way as a window opened or whose
 # retransmission was still due as it closed. A slower (debug) kernel
-# widens the windows, not the margin.
+# widens the windows, not the margin. Under emulation the windows (insmod,
+# rmmod waiting for references) cover most of the run, so the old bound
+# stays too: at most MAX_FAILED_PCT of the successful calls may fail
+# (make check-debug raises it).
 MARGIN_S = 0.5
+MAX_FAILED_PCT = int(os.environ.get('SIPALG_UNLOAD_MAX_FAILED_PCT', '10'))
 CYCLES = int(os.environ.get('SIPALG_UNLOAD_CYCLES') or 3)
 
 
@@ -177,7 +181,8 @@ def scenario(t):
         uac = None
         st = csv_stats(stf)
         ok, bad = int(st.get('SuccessfulCall(C)', 0)), int(st.get('FailedCall(C)', 0))
-        allowed = int(RATE * sum(w + MARGIN_S for w in windows) + 0.999)
+        allowed = min(int(RATE * sum(w + MARGIN_S for w in windows) + 0.999),
+                      ok * MAX_FAILED_PCT // 100)
         t.note('running uac: %d successful, %d failed calls in %.0f s (%d calls/s asked); '
                'helper out for %s s: at most %d may fail' % (
                    ok, bad, elapsed, RATE, ' + '.join('%.2f' % w for w in windows), allowed))
@@ -185,7 +190,8 @@ def scenario(t):
                 'the running calls go on across %d unloads and reloads: only calls '
                 'set up while the helper was out fail' % CYCLES,
                 '%d successful, %d failed, at most %d may (%d calls/s over %.2f s out '
-                '+ %.1f s per window)' % (ok, bad, allowed, RATE, sum(windows), MARGIN_S),
+                '+ %.1f s per window, and %d %%)' % (ok, bad, allowed, RATE, sum(windows),
+                                                    MARGIN_S, MAX_FAILED_PCT),
                 show=lambda: 'sipp uac output (tail):\n' + '\n'.join(out.splitlines()[-25:]))
 
         # a fresh run through the reloaded modules
