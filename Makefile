@@ -119,4 +119,4 @@ check-debug:
 	@$(TOP)/tests/debug/check-debug.sh
 
 demo:
-	@$(TOP)/tests/demo.sh
+	@$(TOP)/demo/demo.sh

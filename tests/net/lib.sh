@@ -42,6 +42,20 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+# setup_ok DESCRIPTION CMD...: a set-up step, not a behaviour check: a
+# "# set-up ok" line (which run-all.sh does not count as a check) when CMD
+# succeeds; a FAIL line and exit 1 when it does not (a broken precondition
+# is a failure, never a skip).
+setup_ok() {
+	local what=$1; shift
+	if "$@"; then
+		info "set-up ok: $what"
+	else
+		fail "$what"
+		exit "$ksft_fail"
+	fi
+}
+
 # Skip the whole test (exit 4) when a tool is missing or broken.
 checktool() {
 	if ! eval "$1" >/dev/null 2>&1; then
@@ -266,7 +280,7 @@ ct_has() {
 # --- python scenarios (sipnet.py) -----------------------------------------
 # scenario_setup [TOOL...]: what every sipnet.py scenario does first: check
 # its tools, build the topology (torn down on exit) and export the names and
-# addresses the python side reads; the scenario then runs as "python3 -".
+# addresses the python side reads; scenario_run then runs the scenario.
 scenario_setup() {
 	local tool
 	for tool in conntrack nft python3 "$@"; do
@@ -276,6 +290,11 @@ scenario_setup() {
 	setup_topology || { fail "set up the LAN-router-WAN topology"; exit "$ksft_fail"; }
 	export TEST_NAME HELPER="${HELPER:-sipalg}" cli rtr srv \
 		CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
-	PYTHONPATH=$(dirname "${BASH_SOURCE[0]}")
-	export PYTHONPATH
+}
+
+# scenario_run: run the test's python scenario, the .py file beside the
+# test-NAME.sh being run (python puts its folder, with sipnet.py and
+# mutate.py, first on sys.path).
+scenario_run() {
+	python3 "${0%.sh}.py" "$@"
 }

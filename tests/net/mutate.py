@@ -309,17 +309,17 @@ class Mutator:
 # router state, read in-process
 
 def read_in(ns, path):
-    """Text of PATH opened inside netns NS ('' if it cannot be read)."""
-    try:
-        with sn.netns(ns):
-            with open(path) as f:
-                return f.read()
-    except OSError:
-        return ''
+    """Text of PATH opened inside netns NS. An unreadable file raises
+    (OSError): an empty answer must mean an empty table, never a file that
+    could not be read."""
+    with sn.netns(ns):
+        with open(path) as f:
+            return f.read()
 
 
 def stats(ns):
-    """/proc/net/stat/sipalg of netns NS as a dict (empty if not loaded)."""
+    """/proc/net/stat/sipalg of netns NS as a dict (raises when the module
+    is not loaded)."""
     out = {}
     for ln in read_in(ns, '/proc/net/stat/sipalg').splitlines():
         f = ln.split()
@@ -343,24 +343,27 @@ def all_expect_lines(ns):
 
 
 def ct_count(ns):
-    try:
-        return int(read_in(ns, '/proc/sys/net/netfilter/nf_conntrack_count').strip())
-    except ValueError:
-        return -1
+    return int(read_in(ns, '/proc/sys/net/netfilter/nf_conntrack_count').strip())
 
 
 def call_objects():
     """Call records the module holds (its calls_active gauge); None when the
-    module is not loaded.  The slab cache is too small to count on: SLUB may
-    merge it with another cache of the same size."""
+    module is not loaded (no /proc/net/stat/sipalg) or the gauge is missing.
+    Any other read error raises."""
     try:
         with open('/proc/net/stat/sipalg') as f:
             for ln in f:
                 if ln.startswith('calls_active '):
                     return int(ln.split()[1])
-    except OSError:
+    except FileNotFoundError:
         pass
     return None
+
+
+def calls_at_most(n):
+    """The module is loaded and holds at most N call records."""
+    c = call_objects()
+    return c is not None and c <= n
 
 
 # --------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 #
 # Run every tests/net/test-*.sh (or those named) one after another in this
 # boot and pass their PASS:/FAIL:/SKIP: lines through; a test that fails or
-# skips without saying so gets one such line here. Ends with a summary and
-# exits 1 if anything failed.
+# skips without saying so gets one such line here, and so does one that
+# exits 0 without a PASS line (set-up steps print "# ... set-up ok", which
+# is no check). Ends with a summary and exits 1 if anything failed.
 #
 #   tests/vm/run --kernel 6.1 tests/net/run-all.sh [test-NAME...]
 #
@@ -32,7 +33,13 @@ for t in "${tests[@]}"; do
 	rc=${PIPESTATUS[0]}
 	p=$(grep -c '^PASS:' "$log") f=$(grep -c '^FAIL:' "$log") s=$(grep -c '^SKIP:' "$log")
 	case $rc in
-	0) ((f)) && { echo "FAIL: $name: exited 0 after FAIL lines"; ((f++)); } ;;
+	0)
+		if ((f)); then
+			echo "FAIL: $name: exited 0 after FAIL lines"; ((f++))
+		elif ((!p)); then
+			# Only "# set-up ok" lines: nothing was verified.
+			echo "FAIL: $name: exited 0 without a single behaviour check"; ((f++))
+		fi ;;
 	4) ((s)) || { echo "SKIP: $name: skipped"; ((s++)); } ;;
 	124|137) echo "FAIL: $name: timed out"; ((f++)) ;;
 	*) ((f)) || { echo "FAIL: $name: exited $rc"; ((f++)); } ;;

@@ -23,12 +23,14 @@ import ctypes
 import os
 import re
 import select
+import shlex
 import socket
 import subprocess
 import sys
 import time
 
 CLONE_NEWNET = 0x40000000
+LIB_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib.sh')
 _libc = ctypes.CDLL(None, use_errno=True)
 _home_ns = os.open('/proc/self/ns/net', os.O_RDONLY)
 _ns_fds = {}
@@ -132,6 +134,12 @@ def sh(ns, cmd, check=False, input=None, timeout=20):
     return p.returncode, out
 
 
+def lib_sh(cmd):
+    """Run CMD, a bash command line, in the root namespace with lib.sh's
+    functions (sipalg_load ...) defined; returns (rc, output)."""
+    return sh(None, '. %s && %s' % (shlex.quote(LIB_SH), cmd))
+
+
 def sysctl(ns, key, value):
     with netns(ns):
         with open('/proc/sys/' + key.replace('.', '/'), 'w') as f:
@@ -206,6 +214,35 @@ def recv_exact(s, n, timeout=10.0):
     except OSError:
         pass
     return buf
+
+
+def lf_to_crlf(text):
+    """TEXT with every \\n made \\r\\n (blank lines kept, unlike crlf())."""
+    return text.replace('\n', '\r\n')
+
+
+def tcp_sdp(addr, port, fam='IP4', extra=0):
+    """An SDP body for ADDR, one audio stream on PORT, EXTRA more rtpmap
+    lines (to make a message as long as a test needs)."""
+    lines = ''.join('a=rtpmap:%d X%d/8000\n' % (96 + i % 30, i) for i in range(extra))
+    return lf_to_crlf('v=0\no=- 1 1 IN %s %s\ns=-\nc=IN %s %s\nt=0 0\n'
+                      'm=audio %d RTP/AVP 0\na=rtpmap:0 PCMU/8000\n%s'
+                      % (fam, addr, fam, addr, port, lines))
+
+
+def tcp_request(method, host, n, sdp='', sport=5010, call='tcp'):
+    """Request number N from HOST:SPORT over TCP (str); its Call-ID,
+    CALL-N-call, does not carry the address."""
+    h = '[%s]' % host if ':' in host else host
+    return lf_to_crlf(
+        '%s sip:pbx@%s SIP/2.0\n'
+        'Via: SIP/2.0/TCP %s:%d;branch=z9hG4bK-%d\n'
+        'From: <sip:100@%s:%d>;tag=%d\nTo: <sip:pbx@%s>\n'
+        'Call-ID: %s-%d-call\nCSeq: %d %s\nContact: <sip:100@%s:%d;transport=tcp>\n'
+        'Max-Forwards: 70\n%sContent-Length: %d\n\n'
+        % (method, 'pbx.example', h, sport, n, h, sport, n, 'pbx.example', call, n, n,
+           method, h, sport, 'Content-Type: application/sdp\n' if sdp else '',
+           len(sdp.encode()))) + sdp
 
 
 def expect_rewrite(text, old, new):
@@ -673,6 +710,15 @@ class Test:
             raise Abort(what)
         return ok
 
+    def setup_step(self, ok, what, why=''):
+        """A set-up step, not a behaviour: "# set-up ok" when it worked
+        (not counted as a check), a FAIL line and the end of the scenario
+        when it did not."""
+        if ok:
+            self.note('set-up ok: %s' % what)
+            return ok
+        return self.require(ok, what, why)
+
     def skip(self, why):
         print('SKIP: %s: %s' % (self.name, why))
         sys.stdout.flush()
@@ -694,10 +740,12 @@ class Test:
             self.failed += 1
         finally:
             self.cleanup()
+        if not self.failed and not self.passed:
+            # Nothing was verified: the scenario cannot have passed.
+            print('FAIL: %s: at least one behaviour was checked: none ran' % self.name)
+            self.failed += 1
         if self.failed:
             rc = 1
-        elif not self.passed:
-            rc = 4
         self.note('%d passed, %d failed, %.1f s' % (self.passed, self.failed,
                                                    time.monotonic() - self.t0))
         sys.stdout.flush()
@@ -747,8 +795,8 @@ class Test:
         rules.append('  }')
         rules.append('}')
         rc, out = sh(self.ns['rtr'], 'nft -f -', input='\n'.join(rules) + '\n')
-        self.require(rc == 0, 'attach the helper in rtr with nft',
-                     out.strip().replace('\n', ' | '))
+        self.setup_step(rc == 0, 'attach the helper in rtr with nft',
+                        out.strip().replace('\n', ' | '))
 
     def _param_path(self, p):
         return '/sys/module/%s/parameters/%s' % (self.ct_mod, p)
@@ -781,7 +829,7 @@ class Test:
         rc, out = sh(None, 'modprobe nf_conntrack_sip %s && modprobe nf_nat_sip' % args)
         if rc:
             self.skip('cannot load the in-tree SIP helper: ' + out.strip())
-        self.check(True, 'load the helper modules')
+        self.setup_step(True, 'load the helper modules')
 
     def _load_sipalg(self, params):
         kodir = os.environ.get('SIPALG_KO_DIR', '')
@@ -794,15 +842,10 @@ class Test:
                 self._unload([self.nat_mod, self.ct_mod])
         args = ' '.join('%s=%s' % (k, int(v) if isinstance(v, bool) else v)
                         for k, v in params.items())
-        cmd = ('set -e; for d in $(modinfo -F depends {ko}/{ct}.ko | tr , " "); do modprobe $d; done; '
-               '[ -d /sys/module/{ct} ] || insmod {ko}/{ct}.ko {args}; '
-               'for d in $(modinfo -F depends {ko}/{nat}.ko | tr , " "); do '
-               '  [ $d = {ct} ] || modprobe $d; done; '
-               '[ -d /sys/module/{nat} ] || insmod {ko}/{nat}.ko').format(
-                   ko=kodir, ct=self.ct_mod, nat=self.nat_mod, args=args)
-        rc, out = sh(None, cmd)
-        self.require(rc == 0, 'load the helper modules',
-                     out.strip().replace('\n', ' | '))
+        rc, out = lib_sh('sipalg_load %s %s && sipalg_load %s' % (
+            self.ct_mod, args, self.nat_mod))
+        self.setup_step(rc == 0, 'load the helper modules',
+                        out.strip().replace('\n', ' | '))
 
     def _unload(self, mods):
         """rmmod MODS; retries while the namespaces of an earlier test are
@@ -832,12 +875,63 @@ class Test:
         self.sockets.append(s)
         return s
 
+    def tcp_listen(self, host, addr, port, backlog=8):
+        """A listening TCP socket on ADDR:PORT in netns HOST."""
+        fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+        with netns(self.ns[host]):
+            ls = socket.socket(fam, socket.SOCK_STREAM)
+        self.sockets.append(ls)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((addr, port))
+        ls.listen(backlog)
+        return ls
+
+    def tcp_connect(self, host, src, sport, dst, port, nodelay=True):
+        """A TCP connection from SRC:SPORT in netns HOST to DST:PORT;
+        NODELAY False leaves Nagle on."""
+        fam = socket.AF_INET6 if ':' in src else socket.AF_INET
+        with netns(self.ns[host]):
+            c = socket.socket(fam, socket.SOCK_STREAM)
+        self.sockets.append(c)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if nodelay:
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        c.bind((src, sport))
+        c.connect((dst, port))
+        return c
+
+    def tcp_accept(self, ls):
+        a, _ = ls.accept()
+        self.sockets.append(a)
+        return a
+
+    def tcp_exchange(self, c, a, chunks, want, what, pause=0.0):
+        """Write CHUNKS (str) on C, PAUSE s between them; check that A reads
+        exactly WANT and nothing more. Returns (ok, seconds until read)."""
+        t0 = time.monotonic()
+        for i, ch in enumerate(chunks):
+            c.sendall(ch.encode())
+            if pause and i + 1 < len(chunks):
+                time.sleep(pause)
+        wb = want.encode()
+        got = recv_exact(a, len(wb))
+        took = time.monotonic() - t0
+        extra = recv_exact(a, 1, timeout=0.3)
+        ok = got == wb and not extra
+        self.check(ok, what, 'srv read %d bytes, expected %d%s' % (
+            len(got) + len(extra), len(wb),
+            '' if got == wb[:len(got)] else ' (content differs)'),
+            show=lambda: 'expected:\n%s\ngot:\n%s' % (
+                want[:900], (got + extra)[:900].decode(errors='replace')))
+        return ok, took
+
     # --- router state ----------------------------------------------------
     def expects(self):
         """Expectations in rtr, IPv4 and IPv6 (conntrack -L lists only
-        IPv4 unless told -f ipv6)."""
-        out = sh(self.ns['rtr'], 'conntrack -L expect')[1] + \
-            sh(self.ns['rtr'], 'conntrack -L expect -f ipv6')[1]
+        IPv4 unless told -f ipv6). A failing conntrack raises: an empty
+        list must mean no expectation, never a broken tool."""
+        out = sh(self.ns['rtr'], 'conntrack -L expect', check=True)[1] + \
+            sh(self.ns['rtr'], 'conntrack -L expect -f ipv6', check=True)[1]
         return [parse_expect(ln) for ln in out.splitlines()
                 if 'proto=' in ln]
 
@@ -846,7 +940,7 @@ class Test:
         return 'conntrack -L expect [-f ipv6] in rtr:\n' + (out.strip() or '(nothing)')
 
     def conntrack(self, args=''):
-        rc, out = sh(self.ns['rtr'], 'conntrack -L %s' % args)
+        rc, out = sh(self.ns['rtr'], 'conntrack -L %s' % args, check=True)
         return [parse_ct(ln) for ln in out.splitlines() if '=' in ln]
 
     def conntrack_text(self, args=''):

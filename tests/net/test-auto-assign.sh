@@ -40,10 +40,16 @@ flow_seen() {
 		2>/dev/null | grep -q "dport=$1"
 }
 
+# auto_assigned: the module's auto_assigned counter in rtr.
+auto_assigned() {
+	ip netns exec "$rtr" awk '$1 == "auto_assigned" { print $2 }' /proc/net/stat/sipalg
+}
+
 # run_case AUTO DPORT WANT: load with auto_assign=AUTO, send, expect helper
-# WANT ("sipalg" or "none").
+# WANT ("sipalg" or "none") and auto_assigned to count exactly the flows
+# given the helper.
 run_case() {
-	local auto=$1 dport=$2 want=$3 got
+	local auto=$1 dport=$2 want=$3 got n0 n1
 	if [[ $(cat /sys/module/$CT_MOD/parameters/auto_assign 2>/dev/null) != \
 	      "$( ((auto)) && echo Y || echo N)" ]]; then
 		sipalg_unload
@@ -51,7 +57,9 @@ run_case() {
 			sipalg_load "$NAT_MOD" ||
 			{ fail "load with auto_assign=$auto"; return; }
 	fi
-	ip netns exec "$rtr" conntrack -F >/dev/null 2>&1
+	ip netns exec "$rtr" conntrack -F >/dev/null ||
+		{ fail "auto_assign=$auto: conntrack -F in rtr"; return; }
+	n0=$(auto_assigned)
 	send_udp "$cli" $SRV4 "$dport" "$(sip_options $CLI4 5070 $SRV4 "$dport")" 2>/dev/null
 	if ! busywait "$BUSYWAIT_TIMEOUT" flow_seen "$dport"; then
 		fail "auto_assign=$auto: udp flow to $dport not tracked"
@@ -64,10 +72,18 @@ run_case() {
 	else
 		fail "auto_assign=$auto: flow to port $dport gets helper ${want}: got ${got:-none}"
 	fi
+	n1=$(auto_assigned)
+	local add=0
+	[[ $want == sipalg ]] && add=1
+	if [[ -n $n0 && $n1 == $((n0 + add)) ]]; then
+		pass "auto_assign=$auto: the flow to port $dport counts $add in auto_assigned"
+	else
+		fail "auto_assign=$auto: the flow to port $dport counts $add in auto_assigned: ${n0:-?} -> ${n1:-?}"
+	fi
 }
 
 sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit "$ksft_fail"; }
-setup_topology || { echo "SKIP: $TEST_NAME: no topology"; exit "$ksft_skip"; }
+setup_ok "set up the LAN-router-WAN topology" setup_topology
 
 run_case 1 5060 sipalg
 run_case 1 5061 sipalg

@@ -34,10 +34,7 @@ modprobe nf_nat_sip || { fail "modprobe nf_nat_sip"; exit "$ksft_fail"; }
 check "in-tree nf_conntrack_sip/nf_nat_sip and sipalg load side by side" \
 	eval 'sipalg_load "$NAT_MOD" && mod_loaded nf_conntrack_sip && mod_loaded nf_nat_sip'
 
-if ! setup_topology; then
-	echo "SKIP: $TEST_NAME: cannot build the netns topology"
-	exit "$ksft_skip"
-fi
+setup_ok "set up the LAN-router-WAN topology" setup_topology
 # shellcheck disable=SC2154  # set by setup_topology
 {
 rtr_helper_rules sip udp 5060 && rtr_helper_rules sipalg udp 5062

@@ -36,16 +36,13 @@ trap cleanup EXIT
 
 sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit "$ksft_fail"; }
 sipalg_load "$NAT_MOD" || { fail "loading our modules"; exit "$ksft_fail"; }
-if ! setup_topology; then
-	echo "SKIP: $TEST_NAME: cannot build the netns topology"
-	exit "$ksft_skip"
-fi
+setup_ok "set up the LAN-router-WAN topology" setup_topology
 # shellcheck disable=SC2154  # set by setup_topology
 {
 rtr_helper_rules sipalg udp 5060 && rtr_helper_rules sipalg tcp 5060
 } || { fail "nft rules with ct helper \"sipalg\" in rtr"; exit "$ksft_fail"; }
 
-check "topology: cli reaches srv through the masquerade (control)" \
+setup_ok "cli reaches srv through the masquerade" \
 	ip netns exec "$cli" busybox ping -c 1 -W 2 $SRV4 >/dev/null
 
 send_udp "$cli" $SRV4 5060 "$(sip_options $CLI4 5070 $SRV4 5060)" 2>/dev/null

@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 sipalg_unload || { fail "our modules were loaded and cannot be unloaded"; exit "$ksft_fail"; }
-setup_ns fw || { echo "SKIP: $TEST_NAME: cannot create a netns"; exit "$ksft_skip"; }
+setup_ok "create the fw netns" setup_ns fw
 # shellcheck disable=SC2154  # set by setup_ns
 nft_fw() { ip netns exec "$fw" nft "$@"; }
 

@@ -9,7 +9,7 @@
 #   phone 192.168.0.31:5010 --- lan [rtr: masquerade + sipalg] wan --- PBX 203.0.113.5
 set -u
 TEST_NAME=demo
-. "$(dirname "${BASH_SOURCE[0]}")/../net/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/net/lib.sh"
 
 cleanup() { cleanup_all_ns; }
 trap cleanup EXIT
@@ -17,7 +17,7 @@ trap cleanup EXIT
 setup_topology || { echo "demo: cannot build the topology"; exit 1; }
 export TEST_NAME HELPER=sipalg cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
 
-PYTHONPATH=$(dirname "${BASH_SOURCE[0]}")/../net python3 - <<'PYEOF'
+PYTHONPATH=$(dirname "${BASH_SOURCE[0]}")/../tests/net python3 - <<'PYEOF'
 import difflib
 import sipnet as sn
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make demo: install what is missing, build the modules for Debian's 6.1
-# kernel, boot it in qemu and place a call through the router (tests/demo/).
+# kernel, boot it in qemu and place a call through the router (demo/guest.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/deps.sh"
@@ -10,4 +10,4 @@ echo "demo: building sipalg for $kver"
 make -s -C "$top" KDIR="$kdir" BUILD_DIR="$top/.cache/build/$kver" modules
 echo "demo: booting $kver in qemu (about 20 s under emulation)"
 exec "$top/tests/vm/run" --kernel 6.1 --ko-dir "$top/.cache/build/$kver" \
-	"$top/tests/demo/guest.sh"
+	"$top/demo/guest.sh"
