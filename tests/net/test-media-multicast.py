@@ -1,11 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Scenario of test-media-multicast.sh (see there)."""
+import mutate as mu
 import sipnet as sn
-
-
-def stats(t):
-    out = sn.sh(t.ns['rtr'], 'cat /proc/net/stat/sipalg', check=True)[1]
-    return {k: int(v) for k, v in (ln.split() for ln in out.splitlines())}
 
 
 def invite(t, n, body):
@@ -37,11 +33,11 @@ def scenario(t):
     srv = t.udp('srv', t.SRV4, 5060)
     for n, (name, lines, refused, ports) in enumerate(CASES, 1):
         body = '\r\n'.join(lines).format(cli=t.CLI4) + '\r\n'
-        before = stats(t)
+        before = mu.stats(t.ns['rtr'])
         cli.send(invite(t, n, body), (t.SRV4, 5060))
         m = srv.recv_sip(sn.is_req('INVITE', 'multicast-%d' % n))
         t.require(m, '%s: the INVITE reaches the PBX' % name, 'nothing arrived in 5 s')
-        after = stats(t)
+        after = mu.stats(t.ns['rtr'])
         d = {k: after[k] - before[k] for k in ('media_refused', 'media_pinholes')}
         t.check(d == {'media_refused': refused, 'media_pinholes': len(ports)},
                 '%s: %d stream refused, %d pinholes opened' % (name, refused, len(ports)),

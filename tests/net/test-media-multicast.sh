@@ -20,4 +20,4 @@ TEST_NAME=media-multicast
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 scenario_setup
-exec python3 "$(dirname "${BASH_SOURCE[0]}")/test-media-multicast.py"
+scenario_run

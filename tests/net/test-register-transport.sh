@@ -22,4 +22,4 @@ TEST_NAME=register-transport
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 scenario_setup
-exec python3 "$(dirname "${BASH_SOURCE[0]}")/test-register-transport.py"
+scenario_run
