@@ -35,14 +35,11 @@ read -r _ kver kdir _ <<<"$line"
 grep -h 'last build took' "$log_dir/kernel.err" | sed 's/^/# /'
 echo "PASS: debug kernel $kver ready ($((SECONDS - t0)) s this run)"
 
-bdir=$CACHE/build/$kver
-rm -f "$bdir"/*.o "$bdir"/*.ko
-if make -C "$ROOT" KDIR="$kdir" BUILD_DIR="$bdir" modules \
-	>"$log_dir/build.log" 2>&1 && ! grep -qi 'warning:' "$log_dir/build.log"; then
-	echo "PASS: modules build warning-free against $kver (KASAN/UBSAN instrumented)"
-else
+# shellcheck source=../vm/build-modules.sh
+. "$ROOT/tests/vm/build-modules.sh"
+if ! sipalg_build_modules "$kver" "$kdir" "$CACHE/build/$kver" \
+	"$log_dir/build.log"; then
 	grep -i -m 20 -E 'warning:|error' "$log_dir/build.log"
-	echo "FAIL: modules do not build cleanly against $kver"
 	echo "1 passed, 1 failed"
 	exit 1
 fi
