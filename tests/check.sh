@@ -17,7 +17,7 @@
 #   SIPALG_KERNELS="6.1 6.12"   which target kernels (default: all)
 #   FUZZ_SECONDS=N               per fuzz target (default 20)
 #   SIPALG_SKIP="fuzz vm ..."    layers to leave out while iterating:
-#                                unit fuzz style dkms deb vm
+#                                unit fuzz style kmemleak dkms deb vm
 set -u
 set -o pipefail
 
@@ -29,7 +29,7 @@ log=$log_dir/check.log
 : > "$log"
 rm -f "$log_dir"/*.log.rc
 expected_file=$top/tests/expected.txt
-layers="unit fuzz style dkms deb vm"
+layers="unit fuzz style kmemleak dkms deb vm"
 
 # A line of check.sh's own, on the terminal and in the log.
 say() { echo "$*" | tee -a "$log"; }
@@ -116,6 +116,9 @@ fi
 if skip style; then skip_layer style
 else layer "style" "$top/tests/style.sh"
 fi
+if skip kmemleak; then skip_layer kmemleak
+else layer "kmemleak" "$top/tests/host/test-kmemleak.sh"
+fi
 
 # Target kernels: "NAME KVER KDIR VMLINUZ MODDIR" per line.
 kernels=$log_dir/kernels.txt
@@ -174,10 +177,10 @@ for n in $(expected unit); do
 	report unit "$n" unit "^(PASS|FAIL): $n-w32:"
 done
 for n in $(expected fuzz); do
-	report fuzz "$n" fuzz "^(PASS|FAIL): fuzz $n[: ]"
+	report fuzz "$n" fuzz "^(PASS|FAIL): fuzz ${n}[: ]"
 done
 for n in $(expected style); do
-	report style "$n" style "^(PASS|FAIL): style: $n[: ]"
+	report style "$n" style "^(PASS|FAIL): style: ${n}[: ]"
 done
 for n in $(expected host); do
 	report host "$n" "${n#test-}" '^(PASS|FAIL|SKIP):'

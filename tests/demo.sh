@@ -7,6 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/deps.sh"
 read -r _name kver kdir _ < <("$top/tests/vm/kernels.sh" 6.1)
 echo "demo: building sipalg for $kver"
+# shellcheck source=vm/build-modules.sh
 . "$top/tests/vm/build-modules.sh"
 sipalg_build_modules "$kver" "$kdir" "$top/.cache/build/$kver" \
 	"$top/.cache/build/$kver.log" || {

@@ -12,8 +12,9 @@
 #
 # Every test's PASS:/FAIL: lines pass through.  The VM runner fails the run
 # on any WARNING/BUG/KASAN/UBSAN/lockdep report in dmesg (panic_on_warn=1
-# makes a WARN fatal); in-vm.sh adds a kmemleak scan after unloading our
-# modules.  Ends with "N passed, N failed".
+# makes a WARN fatal); in-vm.sh adds kmemleak scans before and after
+# unloading our modules (tests/debug/kmemleak.sh decides which leaks are
+# ours, tests/host/test-kmemleak.sh tries that decision in make check).  Ends with "N passed, N failed".
 # Env: SIPALG_DEBUG_TIMEOUT whole-run limit in seconds (default 7200).
 set -u
 set -o pipefail

@@ -723,6 +723,25 @@ static bool inplace_mixed(void)
 	return true;
 }
 
+/* Decimal formatting against printf: every value below 10^6 and the
+ * digit-count boundaries up to the u32 maximum. */
+static bool format_u32_decimal(void)
+{
+	static const u32 edges[] = { 9999999, 10000000, 99999999, 100000000,
+				     999999999, 1000000000, 4294967295u };
+	char got[16], want[16];
+	u32 v, n, i;
+
+	for (i = 0; i < 1000000 + sizeof(edges) / sizeof(edges[0]); i++) {
+		v = i < 1000000 ? i : edges[i - 1000000];
+		n = sip_format_u32(v, got);
+		snprintf(want, sizeof(want), "%u", v);
+		if (n != strlen(want) || memcmp(got, want, n))
+			T_FAIL("%u: \"%.*s\"", v, (int)n, got);
+	}
+	return true;
+}
+
 int main(void)
 {
 	size_t i;
@@ -747,6 +766,8 @@ int main(void)
 		 refusals());
 	t_report("plan in-place apply: mixed growth and shrinking, same bytes as a copy",
 		 inplace_mixed());
+	t_report("plan sip_format_u32: the digits printf writes",
+		 format_u32_decimal());
 	sweep_all();
 	return t_exit();
 }

@@ -47,21 +47,25 @@ sipalg_build_modules() {
 	echo "PASS: modules build without warnings for $kver"
 }
 
-# Sourced: only the function.
-[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
+# Run (not sourced): build for the kernels named on the command line.
+build_main() {
+	local cache=${SIPALG_CACHE:-$SIPALG_ROOT/.cache} kernels ret=0
+	local name kver kdir bdir
+	kernels=$("$SIPALG_ROOT/tests/vm/kernels.sh" "$@") || return 1
+	while read -r name kver kdir _; do
+		[[ -n $name ]] || continue
+		bdir=$cache/build/$kver
+		echo "build-modules: $name ($kver) -> $bdir" >&2
+		if sipalg_build_modules "$kver" "$kdir" "$bdir" "$bdir.log" >&2; then
+			echo "$name $kver $bdir"
+		else
+			sed 's/^/# /' "$bdir.log" | tail -n 20 >&2
+			ret=1
+		fi
+	done <<<"$kernels"
+	return "$ret"
+}
 
-CACHE=${SIPALG_CACHE:-$SIPALG_ROOT/.cache}
-kernels=$("$SIPALG_ROOT/tests/vm/kernels.sh" "$@") || exit 1
-ret=0
-while read -r name kver kdir _; do
-	[[ -n $name ]] || continue
-	bdir=$CACHE/build/$kver
-	echo "build-modules: $name ($kver) -> $bdir" >&2
-	if sipalg_build_modules "$kver" "$kdir" "$bdir" "$bdir.log" >&2; then
-		echo "$name $kver $bdir"
-	else
-		sed 's/^/# /' "$bdir.log" | tail -n 20 >&2
-		ret=1
-	fi
-done <<<"$kernels"
-exit "$ret"
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	build_main "$@"
+fi
