@@ -189,17 +189,7 @@ for k in $(expected kernel); do
 	report kernel "$k" "build $k" '^(PASS|FAIL): modules build'
 	out=$(layer_log "vm $k")
 	[ -e "$out.rc" ] || continue
-	# run-all.sh closes every test with "# NAME: exit RC, P pass, F fail,
-	# S skip, Ts"; a test that exits 0 with none of those lines proved
-	# nothing.
-	for n in $(expected net); do
-		line=$(grep -m1 "^# $n: exit " "$out")
-		if [ -z "$line" ]; then
-			say "FAIL: net $n on $k: did not report"
-		elif echo "$line" | grep -q ': exit 0, 0 pass, 0 fail, 0 skip'; then
-			say "FAIL: net $n on $k: exited 0 without a PASS line"
-		fi
-	done
+	"$top/tests/net-report.sh" "$out" "$k" | tee -a "$log"
 done
 
 passed=$(grep -c '^PASS:' "$log")

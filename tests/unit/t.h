@@ -59,6 +59,8 @@ static inline void t_report(const char *name, bool ok)
 		t_nfail++;
 		printf("FAIL: %s: %s\n", name, t_why);
 	}
+	/* Whole lines: a diagnostic on stderr must not split one. */
+	fflush(stdout);
 	t_why[0] = 0;
 }
 
