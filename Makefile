@@ -9,6 +9,7 @@
 #   make install          modules_install + depmod for KDIR's kernel
 #   make dkms-install     register, build and install with DKMS
 #   make check            every test layer; ends with "N passed, N failed"
+#   make style            checkpatch + sparse on the module sources, no warnings
 #   make check-debug      netns suite + attacks on a KASAN/lockdep kernel (long)
 #   make demo             a LAN -> router -> WAN scenario in a VM
 #   make unit | fuzz | bench    userspace layers on their own
@@ -46,7 +47,7 @@ VERSION := $(shell git -C $(TOP) describe --dirty --always --tags 2>/dev/null ||
 	sed -n 's/^\#define SIPALG_VERSION "\(.*\)"/\1/p' $(TOP)/include/version.h)
 
 .PHONY: all modules install clean dkms-install dkms-source check check-debug demo \
-	unit fuzz bench bench-vm deps
+	unit fuzz bench bench-vm deps style
 
 all: modules
 
@@ -112,6 +113,10 @@ bench-vm:
 
 check:
 	@$(TOP)/tests/check.sh
+
+# Also a layer of make check.
+style:
+	@$(TOP)/tests/style.sh
 
 # The netns suite and attack traffic on a KASAN/UBSAN/lockdep/kmemleak
 # build of Debian's 6.1 (first run: about an hour to build the kernel).

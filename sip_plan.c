@@ -57,10 +57,12 @@ const char *sip_strerror(int err)
 	}
 }
 
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233"
-	"34353637383940414243444546474849505152535455565758596061626364656667"
-	"6869707172737475767778798081828384858687888990919293949596979899";
+/* The two digits of r < 100 (a multiply each: the divisor is constant). */
+static inline void put_pair(char *out, u32 r)
+{
+	out[0] = (char)('0' + r / 10);
+	out[1] = (char)('0' + r % 10);
+}
 
 u32 sip_format_u32(u32 v, char *out)
 {
@@ -78,11 +80,11 @@ u32 sip_format_u32(u32 v, char *out)
 	while (v >= 100) {
 		q = v / 100;
 		i -= 2;
-		memcpy(out + i, digit_pairs + 2 * (v - q * 100), 2);
+		put_pair(out + i, v - q * 100);
 		v = q;
 	}
 	if (v >= 10)
-		memcpy(out, digit_pairs + 2 * v, 2);
+		put_pair(out, v);
 	else
 		out[0] = (char)('0' + v);
 	return n;

@@ -111,14 +111,14 @@ struct sip_xlate {
 
 enum sip_plan_err {
 	SIP_PLAN_OK = 0,
-	SIP_PLAN_ERR_INPUT = -60,	/* index not from a successful parse,
-					 * or a new address 0.0.0.0 / :: */
+	/* index not from a successful parse, or a new address 0.0.0.0 / :: */
+	SIP_PLAN_ERR_INPUT = -60,
 	SIP_PLAN_ERR_TOO_MANY = -61,	/* more than SIP_MAX_EDITS */
 	SIP_PLAN_ERR_OVERLAP = -62,	/* two edits overlap (bad index) */
 	SIP_PLAN_ERR_FAMILY = -63,	/* old/new address families differ */
 	SIP_PLAN_ERR_SPACE = -64,	/* sip_apply(): output too small */
-	SIP_PLAN_ERR_CLEN = -65,	/* body changes but Content-Length is
-					 * repeated: cannot fix every copy */
+	/* the body changes but Content-Length is repeated: no fixing all */
+	SIP_PLAN_ERR_CLEN = -65,
 };
 
 /*

@@ -12,7 +12,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include "generated_compat.h"
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
 #error "sipalg supports Linux 6.1 and newer"
 #endif
 

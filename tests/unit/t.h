@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <dirent.h>
 
 #include "sip_parse.h"
 #include "sdp_parse.h"
@@ -58,6 +59,8 @@ static inline void t_report(const char *name, bool ok)
 		t_nfail++;
 		printf("FAIL: %s: %s\n", name, t_why);
 	}
+	/* Whole lines: a diagnostic on stderr must not split one. */
+	fflush(stdout);
 	t_why[0] = 0;
 }
 
@@ -84,6 +87,54 @@ static inline size_t t_load(const char *rel, char *buf, size_t cap)
 	n = fread(buf, 1, cap, f);
 	fclose(f);
 	return n;
+}
+
+/*
+ * The files of a corpus folder (relative to TEST_DIR) whose names end in
+ * suffix, sorted: tests walk the folder instead of a hand-kept list, so a
+ * file added there is tested (or fails for want of an expected outcome).
+ * Returns false when the folder cannot be read or holds more than fits.
+ */
+#define T_DIR_MAX	256
+#define T_NAME_MAX	64
+
+struct t_dir {
+	size_t n;
+	char name[T_DIR_MAX][T_NAME_MAX];
+};
+
+static int t_name_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+static inline bool t_list_dir(const char *rel, const char *suffix,
+			      struct t_dir *d)
+{
+	size_t sl = strlen(suffix), nl;
+	char path[1024];
+	struct dirent *e;
+	bool ok = true;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/%s", TEST_DIR, rel);
+	d->n = 0;
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while ((e = readdir(dir))) {
+		nl = strlen(e->d_name);
+		if (nl < sl || strcmp(e->d_name + nl - sl, suffix))
+			continue;
+		if (d->n == T_DIR_MAX || nl >= T_NAME_MAX) {
+			ok = false;
+			break;
+		}
+		memcpy(d->name[d->n++], e->d_name, nl + 1);
+	}
+	closedir(dir);
+	qsort(d->name, d->n, T_NAME_MAX, t_name_cmp);
+	return ok && d->n > 0;
 }
 
 /* Textual address to struct sip_addr (test helper). */

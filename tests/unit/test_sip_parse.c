@@ -194,34 +194,49 @@ static bool corpus_one(void)
 	return true;
 }
 
-/* The files of the corpus not in the table would be silently skipped:
- * make sure the table is complete. */
-static bool corpus_complete(void)
+/*
+ * Every file of corpus/rfc4475 against its row of the table: a file added
+ * to the folder without a row fails, and so does a row whose file is gone.
+ */
+static void corpus_walk(void)
 {
-	static const char *const all[] = {
-		"badaspec", "badbranch", "baddate", "baddn", "badinv01",
-		"badvers", "bcast", "bext01", "bigcode", "clerr", "cparam01",
-		"cparam02", "dblreq", "esc01", "esc02", "escnull", "escruri",
-		"insuf", "intmeth", "inv2543", "invut", "longreq", "ltgtruri",
-		"lwsdisp", "lwsruri", "lwsstart", "mcl01", "mismatch01",
-		"mismatch02", "mpart01", "multi01", "ncl", "noreason",
-		"novelsc", "quotbal", "regaut01", "regbadct", "regescrt",
-		"scalar02", "scalarlg", "sdp01", "semiuri", "transports",
-		"trws", "unkscm", "unksm2", "unreason", "wsinv", "wsinvFixed",
-		"zeromf",
-	};
-	size_t i, j;
-	char f[64];
+	static struct t_dir d;
+	char name[256];
+	size_t i, j, nc = sizeof(corpus) / sizeof(corpus[0]);
 
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		snprintf(f, sizeof(f), "%s.sip", all[i]);
-		for (j = 0; j < sizeof(corpus) / sizeof(corpus[0]); j++)
-			if (!strcmp(corpus[j].file, f))
-				break;
-		if (j == sizeof(corpus) / sizeof(corpus[0]))
-			T_FAIL("%s has no expected outcome", f);
+	if (!t_list_dir("corpus/rfc4475", ".sip", &d)) {
+		snprintf(t_why, sizeof(t_why), "cannot list the folder");
+		t_report("sip_parse rfc4475 corpus", false);
+		return;
 	}
-	return true;
+	for (i = 0; i < d.n; i++) {
+		for (j = 0; j < nc; j++)
+			if (!strcmp(corpus[j].file, d.name[i]))
+				break;
+		if (j == nc) {
+			snprintf(name, sizeof(name), "sip_parse rfc4475 %s",
+				 d.name[i]);
+			snprintf(t_why, sizeof(t_why),
+				 "no asserted outcome in the corpus table");
+			t_report(name, false);
+			continue;
+		}
+		cur = &corpus[j];
+		snprintf(name, sizeof(name), "sip_parse rfc4475 %s -> %s",
+			 cur->file, sip_strerror(cur->err));
+		t_report(name, corpus_one());
+	}
+	for (j = 0; j < nc; j++) {
+		for (i = 0; i < d.n; i++)
+			if (!strcmp(corpus[j].file, d.name[i]))
+				break;
+		if (i < d.n)
+			continue;
+		snprintf(name, sizeof(name), "sip_parse rfc4475 %s",
+			 corpus[j].file);
+		snprintf(t_why, sizeof(t_why), "in the table, not in the folder");
+		t_report(name, false);
+	}
 }
 
 /* ---------- grammar corners ---------- */
@@ -1235,14 +1250,7 @@ int main(void)
 	char name[256];
 	size_t i;
 
-	for (i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++) {
-		cur = &corpus[i];
-		snprintf(name, sizeof(name), "sip_parse rfc4475 %s -> %s",
-			 cur->file, sip_strerror(cur->err));
-		t_report(name, corpus_one());
-	}
-	t_report("sip_parse rfc4475 every file has an expected outcome",
-		 corpus_complete());
+	corpus_walk();
 	t_report("sip_parse fanvil REGISTER fields", fanvil_register_fields());
 	t_report("sip_parse compact header forms", compact_forms());
 	t_report("sip_parse folded header lines", folded_headers());
