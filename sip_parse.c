@@ -120,8 +120,10 @@ u8 sip_method_id(const char *s, u32 n)
 	}
 }
 
-/* CSeq = 1*DIGIT LWS Method; "the sequence number MUST be ... less than 2**31"
- * for new requests but "expressible as a 32-bit unsigned integer" (8.1.1.5). */
+/*
+ * CSeq = 1*DIGIT LWS Method; "the sequence number MUST be ... less than 2**31"
+ * for new requests but "expressible as a 32-bit unsigned integer" (8.1.1.5).
+ */
 static int parse_cseq(const char *b, u32 s, u32 e, struct sip_msg *m)
 {
 	u32 p, q;
@@ -303,6 +305,41 @@ static inline u32 value_end(const char *b, u32 p, u32 len, u32 *next,
 	return e > len ? e : sip_rtrim(b, p, e);
 }
 
+/* Is @lit, directly followed by ':', at b[p] (@r bytes left)?  Its length. */
+static inline u32 known_is(const char *b, u32 p, u32 r, const char *lit,
+			   u32 n)
+{
+	return r > n && b[p + n] == ':' && sip_ieq(b + p, n, lit, n) ? n : 0;
+}
+
+/* A constant @lit: the compare is inlined with a constant length. */
+#define KNOWN(lit)	known_is(b, p, r, lit, sizeof(lit) - 1)
+
+/* The known names that start with 'c', most frequent first. */
+static inline u32 known_c(const char *b, u32 p, u32 r, u8 *id)
+{
+	u32 n;
+
+	n = KNOWN("cseq");
+	*id = H_CSEQ;
+	if (n)
+		return n;
+	n = KNOWN("contact");
+	*id = H_CONTACT;
+	if (n)
+		return n;
+	n = KNOWN("call-id");
+	*id = H_CALLID;
+	if (n)
+		return n;
+	n = KNOWN("content-type");
+	*id = H_CTYPE;
+	if (n)
+		return n;
+	*id = H_CLEN;
+	return KNOWN("content-length");
+}
+
 /*
  * The headers the ALG reads, spelt as nearly every sender does: the name
  * (long or compact form, any case) directly followed by ':'. Returns the
@@ -311,15 +348,6 @@ static inline u32 value_end(const char *b, u32 p, u32 len, u32 *next,
  * the general way would find the same name and id: the name is made of
  * token characters and ends at the ':'.
  */
-#define KNOWN(lit, hid)							\
-	do {								\
-		if (r > sizeof(lit) - 1 && b[p + sizeof(lit) - 1] == ':' && \
-		    IEQ(b + p, sizeof(lit) - 1, lit)) {			\
-			*id = (hid);					\
-			return sizeof(lit) - 1;				\
-		}							\
-	} while (0)
-
 static inline u32 known_name(const char *b, u32 p, u32 len, u8 *id)
 {
 	u32 r = len - p;	/* > 0 */
@@ -331,24 +359,19 @@ static inline u32 known_name(const char *b, u32 p, u32 len, u8 *id)
 	}
 	switch (b[p] | 0x20) {
 	case 'v':
-		KNOWN("via", H_VIA);
-		break;
+		*id = H_VIA;
+		return KNOWN("via");
 	case 'f':
-		KNOWN("from", H_FROM);
-		break;
+		*id = H_FROM;
+		return KNOWN("from");
 	case 't':
-		KNOWN("to", H_TO);
-		break;
+		*id = H_TO;
+		return KNOWN("to");
 	case 'e':
-		KNOWN("expires", H_EXPIRES);
-		break;
+		*id = H_EXPIRES;
+		return KNOWN("expires");
 	case 'c':
-		KNOWN("cseq", H_CSEQ);
-		KNOWN("contact", H_CONTACT);
-		KNOWN("call-id", H_CALLID);
-		KNOWN("content-type", H_CTYPE);
-		KNOWN("content-length", H_CLEN);
-		break;
+		return known_c(b, p, r, id);
 	}
 	return 0;
 }

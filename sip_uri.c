@@ -22,6 +22,36 @@ u16 sip_parse_port(const char *s, u32 n)
 	return v > 65535 ? 0 : (u16)v;
 }
 
+/* The digit at s[p], below n, in *d: false when there is none. */
+static inline bool digit_at(const char *s, u32 p, u32 n, u32 *d)
+{
+	if (p >= n)
+		return false;
+	*d = (u32)(u8)s[p] - '0';
+	return *d <= 9;
+}
+
+/*
+ * One part of a dotted quad at s[p], below n: 1 to 3 digits, at most 255.
+ * The offset after it with its value in *v, or 0 when there is none (a
+ * part is never empty, so 0 is never an offset after one).  Unrolled: it
+ * runs for every address the parsers read.
+ */
+static inline u32 ipv4_octet(const char *s, u32 p, u32 n, u32 *v)
+{
+	u32 d;
+
+	if (!digit_at(s, p, n, v))
+		return 0;
+	if (!digit_at(s, ++p, n, &d))
+		return p;
+	*v = *v * 10 + d;
+	if (!digit_at(s, ++p, n, &d))
+		return p;
+	*v = *v * 10 + d;
+	return *v <= 255 ? p + 1 : 0;
+}
+
 /*
  * A dotted quad at b[p] within [p, e): the offset after it, or p when
  * there is none. Same grammar as sip_parse_ipv4(), which is this on a
@@ -29,21 +59,12 @@ u16 sip_parse_port(const char *s, u32 n)
  */
 static inline u32 ipv4_prefix(const char *b, u32 p, u32 e, u8 out[4])
 {
-	u32 s = p, part, v, d;
+	u32 s = p, part, v;
 
 	for (part = 0; ; part++) {
-		/* 1 to 3 digits */
-		if (p >= e || (v = (u32)(u8)b[p] - '0') > 9)
+		p = ipv4_octet(b, p, e, &v);
+		if (!p)
 			return s;
-		if (++p < e && (d = (u32)(u8)b[p] - '0') <= 9) {
-			v = v * 10 + d;
-			if (++p < e && (d = (u32)(u8)b[p] - '0') <= 9) {
-				v = v * 10 + d;
-				p++;
-				if (v > 255)
-					return s;
-			}
-		}
 		out[part] = (u8)v;
 		if (part == 3)
 			return p;
@@ -56,28 +77,19 @@ static inline u32 ipv4_prefix(const char *b, u32 p, u32 e, u8 out[4])
 /*
  * Four parts of 1-3 digits, each <= 255, separated by single dots. out is
  * written part by part, as far as the parse got (callers clear it on
- * failure). At most 15 bytes are read, all below n.
+ * failure). At most 15 bytes are read, all below n; a fourth digit in a
+ * part fails (it is not a '.').
  */
 bool sip_parse_ipv4(const char *s, u32 n, u8 out[4])
 {
-	u32 p = 0, part, v, d;
+	u32 p = 0, part, v;
 
 	if (n < 7 || n > 15)
 		return false;
 	for (part = 0; ; part++) {
-		/* 1 to 3 digits; a fourth one fails below (not a '.') */
-		v = (u32)(u8)s[p] - '0';
-		if (v > 9)
+		p = ipv4_octet(s, p, n, &v);
+		if (!p)
 			return false;
-		if (++p < n && (d = (u32)(u8)s[p] - '0') <= 9) {
-			v = v * 10 + d;
-			if (++p < n && (d = (u32)(u8)s[p] - '0') <= 9) {
-				v = v * 10 + d;
-				p++;
-				if (v > 255)
-					return false;
-			}
-		}
 		out[part] = (u8)v;
 		if (part == 3)
 			return p == n;

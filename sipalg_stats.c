@@ -13,9 +13,10 @@
 #include "sipalg.h"
 
 static const char *const sipalg_stat_names[] = {
-#define SIPALG_STAT_NAME(name) #name,
-	SIPALG_STATS(SIPALG_STAT_NAME)
-#undef SIPALG_STAT_NAME
+#define SIPALG_STAT(name) \
+	[SIPALG_STAT_##name] = #name,
+#include "sipalg_stats_list.h"
+#undef SIPALG_STAT
 };
 
 unsigned int sipalg_net_id __read_mostly;
@@ -76,7 +77,7 @@ int sipalg_stats_init(void)
 	BUILD_BUG_ON(ARRAY_SIZE(sipalg_stat_names) != __SIPALG_STAT_MAX);
 	BUILD_BUG_ON(SIPALG_STAT_req_publish - SIPALG_STAT_req_other !=
 		     SIP_METHOD_PUBLISH);
-	BUILD_BUG_ON(SIP_METHOD__COUNT != SIP_METHOD_PUBLISH + 1);
+	BUILD_BUG_ON(SIP_METHOD__COUNT - SIP_METHOD_PUBLISH != 1);
 	return register_pernet_subsys(&sipalg_stats_net_ops);
 }
 

@@ -15,8 +15,8 @@
 #include "sipalg_types.h"
 
 /* Compile-time bounds of the index. */
-#define SIP_MAX_VIA		48	/* Via values (all lines, all commas);
-					 * RFC 4475 longreq carries 34 */
+/* Via values (all lines, all commas); RFC 4475 longreq carries 34 */
+#define SIP_MAX_VIA		48
 #define SIP_MAX_CONTACT		8	/* Contact values (all lines, all commas) */
 #define SIP_MAX_CLEN		(1u << 31)	/* Content-Length must be below */
 
@@ -208,8 +208,8 @@ enum sip_err {
 	SIP_ERR_CL_ABSENT = -20,	/* sip_frame() only: stream needs it */
 	SIP_ERR_MISSING = -21,		/* no Via/From/To/Call-ID/CSeq */
 	SIP_ERR_DUP_HEADER = -22,	/* second From/To/Call-ID/CSeq */
-	SIP_ERR_EXPIRES = -23,		/* reserved: a malformed Expires is
-					 * ignored, RFC 3261 20.19 */
+	/* reserved: a malformed Expires is ignored, RFC 3261 20.19 */
+	SIP_ERR_EXPIRES = -23,
 	SIP_ERR_CTYPE = -24,		/* malformed Content-Type */
 	SIP_ERR_TOO_MANY = -25,		/* more than SIP_MAX_VIA/CONTACT */
 	SIP_ERR_BAD_LEN = -26,		/* len 0 or >= 2^31 */

@@ -35,70 +35,10 @@
 /* ---------------------------------------------------------------------------
  * Counters (sipalg_stats.c): per network namespace, per CPU.
  */
-#define SIPALG_STATS(X)							\
-	X(messages)		/* SIP messages parsed */		\
-	X(requests)							\
-	X(responses)							\
-	/* requests by method: the order of enum sip_method */		\
-	X(req_other)							\
-	X(req_invite)							\
-	X(req_ack)							\
-	X(req_bye)							\
-	X(req_cancel)							\
-	X(req_register)							\
-	X(req_options)							\
-	X(req_update)							\
-	X(req_prack)							\
-	X(req_info)							\
-	X(req_message)							\
-	X(req_subscribe)						\
-	X(req_notify)							\
-	X(req_refer)							\
-	X(req_publish)							\
-	/* responses by class */					\
-	X(resp_1xx)							\
-	X(resp_2xx)							\
-	X(resp_3xx)							\
-	X(resp_4xx)							\
-	X(resp_5xx)							\
-	X(resp_6xx)							\
-	X(malformed)		/* passed untouched: cannot parse SIP */\
-	X(sdp_malformed)	/* passed untouched: cannot parse SDP */\
-	X(dropped)		/* dropped by drop_malformed */		\
-	X(not_linear)		/* could not linearize */		\
-	X(tcp_partial)		/* passed untouched: TCP message split */ \
-	X(tcp_continuation)	/* segment inside a split message */	\
-	X(tcp_unsynced)		/* TCP position lost: waiting for a start */ \
-	X(tcp_held)		/* split message: first part held back */ \
-	X(tcp_joined)		/* ... sent on with the rest, rewritten */ \
-	X(tcp_rejoined)		/* ... sent again: the rest was resent */ \
-	X(tcp_joined_gso)	/* ... larger than the MTU: sent as GSO */ \
-	X(tcp_hold_resent)	/* held bytes sent again: dropped, re-ACKed */ \
-	X(tcp_hold_gap)		/* segment after a gap behind held bytes */ \
-	X(tcp_hold_failed)	/* could not hold (memory, budget, size) */ \
-	X(tcp_peeked)		/* no NAT: split message parsed whole */ \
-	X(tcp_acks)		/* ACKs sent for held bytes */		\
-	X(tcp_ack_deferred)	/* ... waiting for the receiver's ACK */ \
-	X(tcp_ack_failed)	/* ... that could not be sent */	\
-	X(rewritten)		/* messages changed by NAT */		\
-	X(rewrite_failed)						\
-	X(media_pinholes)	/* media expectations registered */	\
-	X(media_matched)	/* ... that media then arrived on */	\
-	X(media_refused)	/* policy: media address not allowed */\
-	X(media_failed)		/* registration failed */		\
-	X(media_removed)	/* by BYE, CANCEL, failure or new SDP */\
-	X(media_evicted)	/* oldest of a flow at SIPALG_MEDIA_MAX */ \
-	X(signalling_pinholes)						\
-	X(signalling_removed)						\
-	X(calls_recycled)	/* max_calls reached */			\
-	X(unreplied_kept_short)	/* refresh skipped: flow never answered */ \
-	X(auto_assigned)	/* flows given the helper by auto_assign */ \
-	X(wrong_transport)	/* flow of another transport: not read */
-
 enum sipalg_stat {
-#define SIPALG_STAT_ENUM(name) SIPALG_STAT_##name,
-	SIPALG_STATS(SIPALG_STAT_ENUM)
-#undef SIPALG_STAT_ENUM
+#define SIPALG_STAT(name) SIPALG_STAT_##name,
+#include "sipalg_stats_list.h"
+#undef SIPALG_STAT
 	__SIPALG_STAT_MAX
 };
 
@@ -351,8 +291,12 @@ struct sipalg_peek {
 	u32 seq;	/* sender's sequence number of buf[0] */
 };
 
-enum { SIPALG_PEEK_NONE, SIPALG_PEEK_RESENT, SIPALG_PEEK_JOIN,
-       SIPALG_PEEK_LOST };
+enum {
+	SIPALG_PEEK_NONE,
+	SIPALG_PEEK_RESENT,
+	SIPALG_PEEK_JOIN,
+	SIPALG_PEEK_LOST,
+};
 
 bool sipalg_hold_tail(struct sipalg_ctx *c, struct sipalg_master *priv,
 		      const char *p, u32 len, u32 seq, u32 msglen,

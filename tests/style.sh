@@ -25,6 +25,13 @@ ret=0
 #   refuse the kernels it does not support.
 ignore=LINUX_VERSION_CODE
 
+# Single findings accepted where they stand, each with its reason (an
+# extended regex over checkpatch's "FILE:LINE: LEVEL:TYPE:" lines):
+# - sip_word: the parsers' scan word, unsigned long in the kernel and u32 in
+#   the 32-bit unit build; a new integer type, which coding-style.rst
+#   allows, but checkpatch cannot tell.
+accepted='^include/sip_parse\.h:[0-9]+: WARNING:NEW_TYPEDEFS:'
+
 # shellcheck disable=SC2016  # make text, not shell
 sources=$(make -s -C "$top" --no-print-directory KDIR=/nonexistent \
 	--eval='print-sources: ; @echo $(MODULE_SOURCES)' print-sources)
@@ -48,8 +55,8 @@ if ! cp=$("$top/tests/checkpatch-fetch.sh" 2>"$work/fetch.log"); then
 else
 	(cd "$top" && perl "$cp" --no-tree -f --emacs --show-types \
 		--ignore "$ignore" "${csrc[@]}") >"$work/checkpatch.log" 2>&1
-	grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' "$work/checkpatch.log" \
-		>"$work/checkpatch.found"
+	grep -E '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' "$work/checkpatch.log" |
+		grep -Ev "$accepted" >"$work/checkpatch.found"
 	n=$(wc -l <"$work/checkpatch.found")
 	checked=$(grep -c '^total: ' "$work/checkpatch.log")
 	if ((checked != ${#csrc[@]})); then
