@@ -387,8 +387,9 @@ out:
 
 /*
  * A segment of a flow without NAT while a passive copy is kept: if it
- * continues the copy, hand both joined in @pk (SIPALG_PEEK_JOIN, the copy
- * is gone; kfree(pk->buf) after use); if it ends within the copy or before
+ * continues the copy, hand the copy and the segment's first bytes joined in
+ * @pk (SIPALG_PEEK_JOIN, at most SIPALG_HOLD_MAX bytes; the copy is gone;
+ * kfree(pk->buf) after use); if it ends within the copy or before
  * it, it is a retransmission and the copy stays (SIPALG_PEEK_RESENT);
  * anything else (a gap, a resend that overlaps the copy's end, or no memory
  * to join them) drops the copy (SIPALG_PEEK_LOST: the message is lost to
@@ -411,6 +412,8 @@ int sipalg_peek_take(struct sipalg_master *priv, enum ip_conntrack_dir dir,
 		ret = SIPALG_PEEK_RESENT;
 		goto out;
 	case TCP_PEEK_JOIN:
+		/* Stored copies are at most SIPALG_HOLD_MAX bytes. */
+		len = min_t(u32, len, SIPALG_HOLD_MAX - hd->r.len);
 		pk->buf = kmalloc(hd->r.len + len, GFP_ATOMIC);
 		ret = pk->buf ? SIPALG_PEEK_JOIN : SIPALG_PEEK_LOST;
 		if (!pk->buf)
@@ -418,6 +421,7 @@ int sipalg_peek_take(struct sipalg_master *priv, enum ip_conntrack_dir dir,
 		memcpy(pk->buf, hd->buf, hd->r.len);
 		memcpy(pk->buf + hd->r.len, data, len);
 		pk->len = hd->r.len + len;
+		pk->held = hd->r.len;
 		pk->seq = hd->r.seq;
 		break;
 	case TCP_PEEK_DROP:

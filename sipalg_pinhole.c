@@ -30,21 +30,25 @@ bool sipalg_direct_media(void)
 /*
  * May a pinhole be opened toward @addr, named in an SDP written by the
  * sender of this message?  Its own address always.  Another one (a media
- * gateway) only with direct_media, and never a host on the side the message
- * is being delivered to: otherwise anyone on the far side could open the
- * router toward any host behind it by naming it in an SDP.
+ * gateway) only with direct_media, and only a host on the side the message
+ * came from: the route toward it leaves through the interface the message
+ * arrived on.  Otherwise a peer on one side could open the router toward
+ * any host on another (the LAN, a DMZ) by naming it in an SDP.  A message
+ * the router sent itself came from no side: for it, any host but one on
+ * the side it is delivered to.
  */
 static bool media_dst_allowed(struct sipalg_ctx *c,
 			      const union nf_inet_addr *addr)
 {
 	const struct dst_entry *this_dst = skb_dst(c->skb);
+	int iif = c->skb->skb_iif;
 	struct dst_entry *dst = NULL;
 	struct flowi fl;
-	bool same_side;
+	bool ok;
 
 	if (nf_inet_addr_cmp(addr, &c->ct->tuplehash[c->dir].tuple.src.u3))
 		return true;
-	if (!c->direct_media || !this_dst)
+	if (!c->direct_media || (!iif && !this_dst))
 		return false;
 
 	memset(&fl, 0, sizeof(fl));
@@ -57,9 +61,9 @@ static bool media_dst_allowed(struct sipalg_ctx *c,
 	}
 	if (!dst)
 		return false;
-	same_side = dst->dev == this_dst->dev;
+	ok = iif ? dst->dev->ifindex == iif : dst->dev != this_dst->dev;
 	dst_release(dst);
-	return !same_side;
+	return ok;
 }
 
 /*

@@ -91,6 +91,21 @@ static unsigned int tcp_walk_msgs(struct sipalg_ctx *c,
 	return NF_ACCEPT;
 }
 
+/* Walk the messages of @len bytes at @buf, a copy: nothing is rewritten. */
+static void peek_walk(struct sipalg_ctx *c, struct sipalg_tcp_walk *w,
+		      const char *buf, u32 len)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->len = len;
+	w->fr = SIP_FRAME_COMPLETE;
+	local_bh_disable();
+	c->s = sipalg_scratch_get();
+	/* No NAT: nothing to rewrite, never a drop on TCP. */
+	tcp_walk_msgs(c, w);
+	local_bh_enable();
+}
+
 /*
  * Flows without NAT: nothing is rewritten, so nothing is held back, but a
  * split message must still open its pinholes.  A copy of its first part is
@@ -99,11 +114,13 @@ static unsigned int tcp_walk_msgs(struct sipalg_ctx *c,
  * drop: the stream is never touched.  True: the segment was dealt with.
  */
 static bool peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
-		      const struct sipalg_tcp_seg *sg, const char *data)
+		      struct sipalg_tcp_seg *sg, const char *data)
 {
-	struct sipalg_stream *st = &priv->tcp[c->dir];
-	struct sipalg_tcp_walk w = { .fr = SIP_FRAME_COMPLETE };
+	struct tcp_stream *st = &sg->st;
+	struct sipalg_tcp_walk w;
 	struct sipalg_peek pk;
+	const char *base;
+	u32 seq, off;
 
 	switch (sipalg_peek_take(priv, c->dir, sg->seq, data, sg->len, &pk)) {
 	case SIPALG_PEEK_NONE:
@@ -117,23 +134,31 @@ static bool peek_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 		return false;
 	}
 
-	w.buf = pk.buf;
-	w.len = pk.len;
-	local_bh_disable();
-	c->s = sipalg_scratch_get();
-	/* No NAT: nothing to rewrite, never a drop on TCP. */
-	tcp_walk_msgs(c, &w);
-	local_bh_enable();
+	tcp_stream_saw(st, sg->seq, sg->len);
+	base = pk.buf;
+	seq = pk.seq;
+	peek_walk(c, &w, base, pk.len);
+	if (w.cur < w.len && w.fr == SIP_FRAME_NEED_MORE && w.cur >= pk.held &&
+	    pk.len - pk.held < sg->len) {
+		/*
+		 * The join took only the segment's first bytes: the messages
+		 * from here on lie whole in the segment itself.
+		 */
+		off = w.cur - pk.held;
+		base = data + off;
+		seq = sg->seq + off;
+		peek_walk(c, &w, base, sg->len - off);
+	}
 	if (w.cur < w.len &&
 	    !(w.fr == SIP_FRAME_NEED_MORE &&
-	      sipalg_hold_tail(c, priv, pk.buf + w.cur, w.len - w.cur,
-			       pk.seq + w.cur, w.msglen, true, true))) {
+	      sipalg_hold_tail(c, priv, base + w.cur, w.len - w.cur,
+			       seq + w.cur, w.msglen, true, true))) {
 		sipalg_stat_add(c->net, w.fr == SIP_FRAME_NEED_MORE ?
 				SIPALG_STAT_tcp_partial :
 				SIPALG_STAT_malformed, 1);
 		/* Its end may be unknown: wait for a start line. */
 		st->sync = w.fr == SIP_FRAME_NEED_MORE && w.msglen;
-		st->next_seq = pk.seq + w.cur + w.msglen;
+		st->next_seq = seq + w.cur + w.msglen;
 	} else {
 		st->next_seq = sg->seq + sg->len;
 		st->sync = true;
@@ -167,14 +192,19 @@ static void hold_track(struct sipalg_ctx *c, struct sipalg_master *priv,
  * Where in the segment does a message start?  False when none does: it
  * continues one, or the stream position is lost.
  */
-static bool tcp_first_msg(struct sipalg_ctx *c, struct sipalg_stream *st,
-			  const struct sipalg_tcp_seg *sg, u32 *start)
+static bool tcp_first_msg(struct sipalg_ctx *c, struct sipalg_tcp_seg *sg,
+			  u32 *start)
 {
+	struct tcp_stream *st = &sg->st;
+	enum tcp_pos pos;
+
 	*start = 0;
-	if (sg->joined || starts_message(c->skb->data + c->dataoff, sg->len))
-		return true;
-	switch (tcp_stream_pos(st->sync, st->next_seq, sg->seq, sg->len,
-			       start)) {
+	pos = sg->joined ? TCP_POS_START :
+	      tcp_stream_pos(st, sg->seq, sg->len,
+			     starts_message(c->skb->data + c->dataoff, sg->len),
+			     start);
+	tcp_stream_saw(st, sg->seq, sg->len);
+	switch (pos) {
 	case TCP_POS_START:
 		return true;
 	case TCP_POS_CONTINUATION:
@@ -265,7 +295,7 @@ static unsigned int tcp_messages(struct sipalg_ctx *c,
 	struct sipalg_tcp_walk w = {
 		.len = sg->len, .cur = start, .orig = start,
 	};
-	struct sipalg_stream *st = &priv->tcp[c->dir];
+	struct tcp_stream *st = &sg->st;
 	int tail = TAIL_PASS;
 	unsigned int ret;
 
@@ -349,17 +379,49 @@ static bool tcp_held(struct sipalg_ctx *c, struct sipalg_master *priv,
  * handled again and gets the same edits, which seqadj then finds already
  * accounted for.
  */
+static void stream_load(const struct sipalg_master *priv,
+			enum ip_conntrack_dir dir, struct tcp_stream *st)
+{
+	st->next_seq = priv->tcp[dir].next_seq;
+	st->edge = priv->tcp[dir].edge;
+	st->sync = priv->tcp_sync[dir];
+	st->seen = priv->tcp_seen[dir];
+}
+
+static void stream_store(struct sipalg_master *priv, enum ip_conntrack_dir dir,
+			 const struct tcp_stream *st)
+{
+	priv->tcp[dir].next_seq = st->next_seq;
+	priv->tcp[dir].edge = st->edge;
+	priv->tcp_sync[dir] = st->sync;
+	priv->tcp_seen[dir] = st->seen;
+}
+
+/* A segment with payload: held bytes, then its messages. */
+static unsigned int tcp_segment(struct sipalg_ctx *c,
+				struct sipalg_master *priv,
+				struct sipalg_tcp_seg *sg)
+{
+	unsigned int ret = NF_ACCEPT;
+	u32 start;
+
+	if (tcp_held(c, priv, sg, &ret))
+		return ret;
+	if (!sg->len || !tcp_first_msg(c, sg, &start))
+		return NF_ACCEPT;
+	return tcp_messages(c, priv, sg, start);
+}
+
 int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 		    struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct sipalg_master *priv = nfct_help_data(ct);
-	unsigned int dataoff, ret = NF_ACCEPT;
 	struct sipalg_tcp_seg sg = {};
 	struct sipalg_tcp_ts ts;
 	const struct tcphdr *th;
 	struct sipalg_ctx c;
 	struct tcphdr _th;
-	u32 start;
+	unsigned int dataoff, ret;
 
 	if (unlikely(nf_ct_protonum(ct) != IPPROTO_TCP))
 		return sipalg_wrong_transport(ct);
@@ -388,12 +450,13 @@ int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	}
 	sg.len = skb->len - dataoff;
 
-	if (tcp_held(&c, priv, &sg, &ret))
-		goto ack;
-	if (!sg.len || !tcp_first_msg(&c, &priv->tcp[c.dir], &sg, &start))
-		return NF_ACCEPT;
-	ret = tcp_messages(&c, priv, &sg, start);
-ack:
+	/*
+	 * Loaded and stored whole: as before, the packets of one direction
+	 * are taken to be handled one at a time (a flow hashes to one queue).
+	 */
+	stream_load(priv, c.dir, &sg.st);
+	ret = tcp_segment(&c, priv, &sg);
+	stream_store(priv, c.dir, &sg.st);
 	if (sg.send_ack) {
 		sipalg_ack_ts(skb, protoff, true, &ts);
 		sipalg_ack_send(ct, c.dir, sg.ack, &ts);

@@ -54,13 +54,22 @@ enum tcp_peek_action tcp_peek_classify(u32 hseq, u32 hlen, u32 seq, u32 len)
 	return seq == end ? TCP_PEEK_JOIN : TCP_PEEK_DROP;
 }
 
-enum tcp_pos tcp_stream_pos(bool sync, u32 next_seq, u32 seq, u32 len,
-			    u32 *start)
+enum tcp_pos tcp_stream_pos(const struct tcp_stream *st, u32 seq, u32 len,
+			    bool start_line, u32 *start)
 {
-	s32 d = (s32)(next_seq - seq);
+	s32 d = (s32)(st->next_seq - seq);
 
 	*start = 0;
-	if (!sync || d < 0)
+	if (st->sync && st->seen && seq == st->edge && d >= 0) {
+		/* New data in order: the position decides. */
+		if ((u32)d >= len)
+			return TCP_POS_CONTINUATION;
+		*start = d;
+		return TCP_POS_START;
+	}
+	if (start_line)
+		return TCP_POS_START;
+	if (!st->sync || d < 0)
 		return TCP_POS_UNSYNCED;
 	if ((u32)d >= len)
 		return TCP_POS_CONTINUATION;

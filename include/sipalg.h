@@ -31,6 +31,7 @@
 #include "sip_parse.h"
 #include "sdp_parse.h"
 #include "sip_plan.h"
+#include "tcp_hold.h"
 
 /* ---------------------------------------------------------------------------
  * Counters (sipalg_stats.c): per network namespace, per CPU.
@@ -81,13 +82,14 @@ bool sipalg_auto_assign_on(void);
  */
 
 /*
- * Where a TCP direction's next SIP message starts, in the sender's sequence
- * space (the helper sees sequence numbers before seqadj).  Without it a
- * segment that continues a message body would be read as a new message.
+ * Where a TCP direction's next SIP message starts, and how far its data
+ * went, in the sender's sequence space (the helper sees sequence numbers
+ * before seqadj): without it a segment that continues a message body would
+ * be read as a new message (tcp_stream_pos in tcp_hold.c).
  */
 struct sipalg_stream {
 	u32 next_seq;
-	bool sync;		/* next_seq is known */
+	u32 edge;
 };
 
 struct sipalg_hold;
@@ -95,6 +97,8 @@ struct sipalg_hold;
 struct sipalg_master {
 	u32 register_cseq;	/* REGISTER that asked for a pinhole, 0: none */
 	struct sipalg_stream tcp[IP_CT_DIR_MAX];
+	bool tcp_sync[IP_CT_DIR_MAX];	/* tcp[].next_seq is known */
+	bool tcp_seen[IP_CT_DIR_MAX];	/* tcp[].edge is known */
 	/* TCP bytes held back; under the hold lock, NULL: none */
 	struct sipalg_hold *hold;
 };
@@ -275,6 +279,7 @@ enum { SIPALG_HOLD_PASS, SIPALG_HOLD_JOINED, SIPALG_HOLD_DROP };
 
 /* A TCP segment as sipalg_help_tcp handles it. */
 struct sipalg_tcp_seg {
+	struct tcp_stream st;	/* its direction's, written back after */
 	u32 seq;	/* sender's sequence number of the payload's start */
 	u32 len;	/* payload bytes */
 	bool fin;
@@ -284,10 +289,15 @@ struct sipalg_tcp_seg {
 	u32 ack;
 };
 
-/* The no-NAT copy of a split message, taken to be parsed with the rest. */
+/*
+ * The no-NAT copy of a split message, taken to be parsed with the rest: the
+ * copy and the start of the segment, at most SIPALG_HOLD_MAX bytes in all
+ * (what a message that may be held can take).
+ */
 struct sipalg_peek {
-	char *buf;	/* the copy and the segment, kmalloc'd */
+	char *buf;	/* kmalloc'd */
 	u32 len;
+	u32 held;	/* bytes of the copy, before the segment's */
 	u32 seq;	/* sender's sequence number of buf[0] */
 };
 

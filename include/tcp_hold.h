@@ -91,8 +91,33 @@ enum tcp_pos {
 	TCP_POS_UNSYNCED,	/* position unknown, or a gap before it */
 };
 
-enum tcp_pos tcp_stream_pos(bool sync, u32 next_seq, u32 seq, u32 len,
-			    u32 *start);
+/* A direction's stream: where its next message starts, how far data went. */
+struct tcp_stream {
+	u32 next_seq;	/* valid with sync */
+	u32 edge;	/* the end of the furthest data seen, valid with seen */
+	bool sync;
+	bool seen;
+};
+
+/*
+ * Where does a message start in the segment [seq, seq + len)?  @start_line:
+ * the segment begins with what looks like a SIP start line.  For new data
+ * in order (it starts at the edge) the position alone decides: body text
+ * that looks like a start line is not a message ("smuggling").  A start
+ * line is believed where the position cannot say: data sent again (the
+ * original may have been rewritten and lost after the router: it must be
+ * rewritten again, identically), after a gap, or with the position lost.
+ */
+enum tcp_pos tcp_stream_pos(const struct tcp_stream *st, u32 seq, u32 len,
+			    bool start_line, u32 *start);
+
+/* A segment [seq, seq + len) went by: move the edge. */
+static inline void tcp_stream_saw(struct tcp_stream *st, u32 seq, u32 len)
+{
+	if (!st->seen || tcp_seq_after(seq + len, st->edge))
+		st->edge = seq + len;
+	st->seen = true;
+}
 
 /* Move the stream position to @next?  Never backwards (retransmissions). */
 static inline bool tcp_stream_advance(bool sync, u32 next_seq, u32 next)

@@ -99,34 +99,68 @@ static bool peek_case(const struct peek_case *c)
 
 struct pos_case {
 	const char *name;
-	bool sync;
-	u32 next, seq, len;
+	bool sync, seen;
+	u32 next, edge, seq, len;
+	bool start_line;
 	enum tcp_pos want;
 	u32 want_start;
 };
 
 static const struct pos_case pos_cases[] = {
 	{ "unknown_position_waits_for_a_start_line",
-	  false, 1000, 1000, 10, TCP_POS_UNSYNCED, 0 },
-	{ "message_at_segment_start", true, 1000, 1000, 10, TCP_POS_START, 0 },
-	{ "message_inside_segment", true, 1005, 1000, 10, TCP_POS_START, 5 },
+	  false, true, 0, 1000, 1000, 10, false, TCP_POS_UNSYNCED, 0 },
+	{ "unknown_position_resyncs_on_a_start_line",
+	  false, true, 0, 1000, 1000, 10, true, TCP_POS_START, 0 },
+	{ "message_at_segment_start",
+	  true, true, 1000, 1000, 1000, 10, false, TCP_POS_START, 0 },
+	{ "message_inside_segment",
+	  true, true, 1005, 1000, 1000, 10, false, TCP_POS_START, 5 },
+	{ "message_inside_segment_even_if_segment_looks_like_a_start",
+	  true, true, 1005, 1000, 1000, 10, true, TCP_POS_START, 5 },
 	{ "segment_ending_where_next_message_starts_is_continuation",
-	  true, 1010, 1000, 10, TCP_POS_CONTINUATION, 0 },
+	  true, true, 1010, 1000, 1000, 10, false, TCP_POS_CONTINUATION, 0 },
 	{ "segment_inside_a_long_body_is_continuation",
-	  true, 1500, 1000, 10, TCP_POS_CONTINUATION, 0 },
+	  true, true, 1500, 1000, 1000, 10, false, TCP_POS_CONTINUATION, 0 },
+	{ "body_text_that_looks_like_a_start_line_is_not_a_message",
+	  true, true, 1500, 1000, 1000, 10, true, TCP_POS_CONTINUATION, 0 },
+	{ "retransmitted_message_start_is_parsed_again",
+	  true, true, 1500, 1400, 1000, 100, true, TCP_POS_START, 0 },
+	{ "retransmitted_body_is_continuation",
+	  true, true, 1500, 1400, 1000, 100, false, TCP_POS_CONTINUATION, 0 },
+	{ "retransmission_across_a_message_start_starts_there",
+	  true, true, 1050, 1400, 1000, 100, false, TCP_POS_START, 50 },
 	{ "gap_before_segment_loses_position",
-	  true, 990, 1000, 10, TCP_POS_UNSYNCED, 0 },
+	  true, true, 990, 1000, 1010, 10, false, TCP_POS_UNSYNCED, 0 },
+	{ "start_line_after_a_gap_resyncs",
+	  true, true, 990, 1000, 1010, 10, true, TCP_POS_START, 0 },
+	{ "first_segment_of_a_stream_with_a_start_line",
+	  false, false, 0, 0, 5000, 10, true, TCP_POS_START, 0 },
 	{ "message_start_across_the_wrap",
-	  true, 0x10, 0xfffffff0u, 0x40, TCP_POS_START, 0x20 },
+	  true, true, 0x10, 0xfffffff0u, 0xfffffff0u, 0x40, false,
+	  TCP_POS_START, 0x20 },
+	{ "body_across_the_wrap_is_continuation",
+	  true, true, 0x100, 0xfffffff0u, 0xfffffff0u, 0x40, true,
+	  TCP_POS_CONTINUATION, 0 },
 };
 
 static bool pos_case(const struct pos_case *c)
 {
+	struct tcp_stream st = { c->next, c->edge, c->sync, c->seen };
 	u32 start = 777;
 
-	T_EQ(tcp_stream_pos(c->sync, c->next, c->seq, c->len, &start), c->want);
+	T_EQ(tcp_stream_pos(&st, c->seq, c->len, c->start_line, &start),
+	     c->want);
 	T_EQ(start, c->want_start);
 	return true;
+}
+
+/* The edge after a segment [seq, seq + len) of a stream at @edge. */
+static u32 saw(u32 edge, u32 seq, u32 len)
+{
+	struct tcp_stream st = { .edge = edge, .seen = true };
+
+	tcp_stream_saw(&st, seq, len);
+	return st.edge;
 }
 
 struct bool_case {
@@ -154,6 +188,11 @@ static void run_bool_cases(void)
 		  tcp_stream_advance(true, 1000, 990), false },
 		{ "advance_across_the_wrap",
 		  tcp_stream_advance(true, 0xfffffff0u, 0x10), true },
+		{ "edge_moves_with_new_data", saw(1000, 1000, 50) == 1050, true },
+		{ "edge_stays_on_retransmission", saw(1000, 900, 50) == 1000,
+		  true },
+		{ "edge_moves_across_the_wrap",
+		  saw(0xfffffff0u, 0xfffffff0u, 0x20) == 0x10, true },
 		{ "no_ack_before_receiver_acked_anything",
 		  tcp_hold_may_ack(false, 1000, 1000), false },
 		{ "ack_once_receiver_has_all_before_held",
