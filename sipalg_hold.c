@@ -35,7 +35,14 @@
 struct sipalg_hold_dir {
 	char *buf;
 	struct tcp_hold_range r;	/* sender's sequence numbers of buf */
-	u32 mark;	/* emitted: an ACK after this one releases it */
+	/*
+	 * Emitted: an ACK after this one releases the copy.  Where the joined
+	 * segment ends for the receiver, less one: an ACK of its first GSO
+	 * piece only must not release held bytes that the rest still carries
+	 * (the sender was told they arrived and will not send them again).
+	 */
+	u32 mark;
+	bool mark_open;	/* joined, its end not yet known */
 	bool ack_due;	/* ACK it once the receiver has all before r.seq */
 	bool passive;	/* no NAT: a copy only, the bytes went on */
 };
@@ -246,7 +253,7 @@ bool sipalg_hold_acked(struct nf_conn *ct, struct sipalg_master *priv,
 	spin_lock_bh(&hold_lock);
 	if (priv->hold) {
 		hd = &priv->hold->d[dir];
-		if (tcp_hold_released(&hd->r, hd->mark, ack)) {
+		if (!hd->mark_open && tcp_hold_released(&hd->r, hd->mark, ack)) {
 			hold_dir_drop(priv, hd);
 		} else if (hd->r.len && hd->ack_due &&
 			   hold_may_ack(ct, dir, hd->r.seq)) {
@@ -281,6 +288,26 @@ bool sipalg_hold_ack_now(struct nf_conn *ct, struct sipalg_master *priv,
 	}
 	spin_unlock_bh(&hold_lock);
 	return send;
+}
+
+/*
+ * The joined segment went on with @len payload bytes, rewritten: the copy
+ * is kept until the receiver acknowledges all of them.
+ */
+void sipalg_hold_joined(struct sipalg_master *priv, enum ip_conntrack_dir dir,
+			u32 len)
+{
+	struct sipalg_hold_dir *hd;
+
+	spin_lock_bh(&hold_lock);
+	if (priv->hold) {
+		hd = &priv->hold->d[dir];
+		if (hd->mark_open && len) {
+			hd->mark += len - 1;
+			hd->mark_open = false;
+		}
+	}
+	spin_unlock_bh(&hold_lock);
 }
 
 /* The held bytes again, alone: the sender missed our ACK. */
@@ -323,11 +350,15 @@ static int hold_prepend(struct sipalg_ctx *c, struct sipalg_hold_dir *hd,
 	} else {
 		SIPALG_INC(c->net, tcp_joined);
 		hd->r.emitted = true;
-		/* Where the joined segment starts for the receiver. */
+		/*
+		 * Where the joined segment starts for the receiver; its end
+		 * once it is rewritten (sipalg_hold_joined).
+		 */
 		spin_lock_bh(&c->ct->lock);
 		hd->mark = hd->r.seq + nf_ct_seq_offset(c->ct, c->dir,
 							hd->r.seq);
 		spin_unlock_bh(&c->ct->lock);
+		hd->mark_open = true;
 	}
 	return SIPALG_HOLD_JOINED;
 }

@@ -328,9 +328,12 @@ out:
 	if (w.delta && c->hooks && ret == NF_ACCEPT)
 		c->hooks->seq_adjust(c->skb, c->protoff, c->ct, c->ctinfo,
 				     w.delta);
-	if (sg->joined && ret == NF_ACCEPT &&
+	if (sg->joined && ret == NF_ACCEPT)
+		sipalg_hold_joined(priv, c->dir, c->skb->len - c->dataoff);
+	/* A joined segment may need GSO; a GSO one, its count of segments. */
+	if ((sg->joined || skb_is_gso(c->skb)) && ret == NF_ACCEPT &&
 	    sipalg_tcp_make_gso(c->skb, nf_ct_l3num(c->ct), c->protoff,
-				c->dataoff))
+				c->dataoff) && sg->joined)
 		SIPALG_INC(c->net, tcp_joined_gso);
 	local_bh_enable();
 	if (tail == TAIL_HELD) {
@@ -368,8 +371,8 @@ static bool tcp_held(struct sipalg_ctx *c, struct sipalg_master *priv,
 
 /*
  * TCP: a message that continues in a later segment is held back and joined
- * to the rest on NATed flows when the segment is plain (no GSO, FIN, RST,
- * SYN or URG), the message is at most SIPALG_HOLD_MAX bytes, no earlier
+ * to the rest on NATed flows when the segment is plain (no FIN, RST, SYN or
+ * URG), the message is at most SIPALG_HOLD_MAX bytes, no earlier
  * joined copy of this direction awaits its ACK and the budget allows; on
  * flows without NAT a copy is parsed with the rest instead.  Otherwise it
  * passes untouched and is counted, and the stream position is kept so
@@ -435,8 +438,12 @@ int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	sg.fin = th->fin;
 	/* No refresh: the TCP state machine owns a stream's lifetime. */
 	sipalg_ctx_init(&c, skb, protoff, dataoff, ct, ctinfo);
-	sg.can_hold = c.hooks && !(th->fin || th->rst || th->syn || th->urg) &&
-		      !skb_is_gso(skb);
+	/*
+	 * A GSO packet (the sender's segments received as one, or passed
+	 * whole by a virtual link) may be held too: it is dropped or cut like
+	 * a segment, and the ACK acknowledges the bytes, not the segments.
+	 */
+	sg.can_hold = c.hooks && !(th->fin || th->rst || th->syn || th->urg);
 
 	if (READ_ONCE(priv->hold))
 		hold_track(&c, priv, th);

@@ -321,6 +321,8 @@ bool sipalg_hold_ack_now(struct nf_conn *ct, struct sipalg_master *priv,
 			 enum ip_conntrack_dir dir, u32 seq);
 int sipalg_hold_join(struct sipalg_ctx *c, struct sipalg_master *priv,
 		     struct sipalg_tcp_seg *sg);
+void sipalg_hold_joined(struct sipalg_master *priv, enum ip_conntrack_dir dir,
+			u32 len);
 int sipalg_peek_take(struct sipalg_master *priv, enum ip_conntrack_dir dir,
 		     u32 seq, const char *data, u32 len,
 		     struct sipalg_peek *pk);
