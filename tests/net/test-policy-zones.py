@@ -34,6 +34,18 @@ def expects_to(t, addr, port):
             sn.same_addr(e.get('dst'), addr) and e.get('dport') == port]
 
 
+def judged(t, before, addr, port, refused, pinholes, what):
+    """The counters moved by exactly REFUSED and PINHOLES since BEFORE, and a
+    pinhole toward ADDR:PORT exists if and only if PINHOLES."""
+    d = delta(t, before)
+    t.check(d == {'media_refused': refused, 'media_pinholes': pinholes},
+            '%s: %d refused, %d pinholes' % (what, refused, pinholes), 'counters moved by %r' % d)
+    got = expects_to(t, addr, port)
+    t.check(bool(got) == bool(pinholes), '%s: %s' % (
+        what, 'a pinhole toward it' if pinholes else 'no pinhole toward it'),
+        '%r' % got, show=t.expects_text)
+
+
 def answered(t, cli, srv, n, addr, port, refused, pinholes, what):
     """A call from the phone; the PBX answers naming ADDR:PORT."""
     cli.send(invite(t, n, t.CLI4, 5010, t.SRV4, sdp_for(t.CLI4, 10006 + 2 * n, n)),
@@ -44,13 +56,7 @@ def answered(t, cli, srv, n, addr, port, refused, pinholes, what):
     srv.send(t.answer(m, 200, 'OK', sdp_for(addr, port, n)), m.src)
     t.require(cli.recv_sip(sn.is_resp(200, 'INVITE', 'zones-%d' % n)),
               '%s: the 200 OK reaches the phone' % what, 'nothing arrived in 5 s')
-    d = delta(t, before)
-    t.check(d == {'media_refused': refused, 'media_pinholes': pinholes},
-            '%s: %d refused, %d pinholes' % (what, refused, pinholes), 'counters moved by %r' % d)
-    got = expects_to(t, addr, port)
-    t.check(bool(got) == bool(pinholes), '%s: %s' % (
-        what, 'a pinhole toward it' if pinholes else 'no pinhole toward it'),
-        '%r' % got, show=t.expects_text)
+    judged(t, before, addr, port, refused, pinholes, what)
 
 
 def to_router(t, srv, n, addr, port, refused, pinholes, what):
@@ -60,13 +66,7 @@ def to_router(t, srv, n, addr, port, refused, pinholes, what):
     srv.send(invite(t, n, t.SRV4, 5060, t.WAN4, sdp_for(addr, port, n)), (t.WAN4, 5060))
     t.require(rtr.recv_sip(sn.is_req('INVITE', 'zones-%d' % n)),
               '%s: the INVITE reaches the router' % what, 'nothing arrived in 5 s')
-    d = delta(t, before)
-    t.check(d == {'media_refused': refused, 'media_pinholes': pinholes},
-            '%s: %d refused, %d pinholes' % (what, refused, pinholes), 'counters moved by %r' % d)
-    got = expects_to(t, addr, port)
-    t.check(bool(got) == bool(pinholes), '%s: %s' % (
-        what, 'a pinhole toward it' if pinholes else 'no pinhole toward it'),
-        '%r' % got, show=t.expects_text)
+    judged(t, before, addr, port, refused, pinholes, what)
     rtr.close()
     t.sockets.remove(rtr)
 
