@@ -38,6 +38,7 @@ void sipalg_ack_ts(const struct sk_buff *skb, unsigned int protoff,
 	const u8 *o;
 
 	ts->ok = false;
+	ts->oif = 0;
 	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
 	if (!th || th->doff * 4 <= sizeof(*th))
 		return;
@@ -106,7 +107,8 @@ static void ack_fill_tcp(struct nf_conn *ct, enum ip_conntrack_dir dir,
  * out; @skb is consumed whatever the result.
  */
 static int ack_out4(struct net *net, struct sk_buff *skb,
-		    const struct nf_conntrack_tuple *t, unsigned int tcplen)
+		    const struct nf_conntrack_tuple *t, unsigned int tcplen,
+		    int oif)
 {
 	struct iphdr *iph = ip_hdr(skb);
 	struct tcphdr *th = tcp_hdr(skb);
@@ -125,6 +127,8 @@ static int ack_out4(struct net *net, struct sk_buff *skb,
 	fl4.saddr = iph->saddr;
 	fl4.flowi4_proto = IPPROTO_TCP;
 	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
+	fl4.flowi4_mark = skb->mark;
+	fl4.flowi4_oif = oif;
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
@@ -138,7 +142,8 @@ static int ack_out4(struct net *net, struct sk_buff *skb,
 
 /* The same for IPv6. */
 static int ack_out6(struct net *net, struct sk_buff *skb,
-		    const struct nf_conntrack_tuple *t, unsigned int tcplen)
+		    const struct nf_conntrack_tuple *t, unsigned int tcplen,
+		    int oif)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	struct ipv6hdr *ip6h = ipv6_hdr(skb);
@@ -156,6 +161,8 @@ static int ack_out6(struct net *net, struct sk_buff *skb,
 	fl6.daddr = ip6h->daddr;
 	fl6.saddr = ip6h->saddr;
 	fl6.flowi6_proto = IPPROTO_TCP;
+	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_oif = oif;
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (dst->error) {
 		err = dst->error;
@@ -170,6 +177,16 @@ static int ack_out6(struct net *net, struct sk_buff *skb,
 #else
 	kfree_skb(skb);
 	return -EAFNOSUPPORT;
+#endif
+}
+
+/* The flow's mark, which policy routing may need to reach the sender. */
+static u32 ack_mark(const struct nf_conn *ct)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK_MARK)
+	return READ_ONCE(ct->mark);
+#else
+	return 0;
 #endif
 }
 
@@ -202,7 +219,13 @@ void sipalg_ack_send(struct nf_conn *ct, enum ip_conntrack_dir dir, u32 ack,
 	skb->ip_summed = CHECKSUM_NONE;
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 
-	err = v4 ? ack_out4(net, skb, t, tcplen) : ack_out6(net, skb, t, tcplen);
+	/*
+	 * Routed as the flow is: with its mark (policy routing by connmark)
+	 * and out of the interface the sender's segments came in on.
+	 */
+	skb->mark = ack_mark(ct);
+	err = v4 ? ack_out4(net, skb, t, tcplen, ts->oif) :
+		   ack_out6(net, skb, t, tcplen, ts->oif);
 	if (net_xmit_eval(err))
 		goto err_count;
 	SIPALG_INC(net, tcp_acks);

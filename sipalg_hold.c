@@ -45,6 +45,7 @@ struct sipalg_hold_dir {
 	bool mark_open;	/* joined, its end not yet known */
 	bool ack_due;	/* ACK it once the receiver has all before r.seq */
 	bool passive;	/* no NAT: a copy only, the bytes went on */
+	int iif;	/* where the sender's segment came in: toward it */
 };
 
 struct sipalg_hold {
@@ -144,7 +145,7 @@ static struct sipalg_hold *hold_get(struct sipalg_master *priv)
  */
 static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
 		       enum ip_conntrack_dir dir, const char *data, u32 len,
-		       u32 seq, bool replace, bool passive)
+		       u32 seq, bool replace, bool passive, int iif)
 {
 	struct sipalg_hold_dir *hd;
 	struct sipalg_hold *h;
@@ -169,6 +170,7 @@ static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
 	hd->r.len = len;
 	hd->ack_due = !passive;
 	hd->passive = passive;
+	hd->iif = iif;
 	hold_bytes += len;
 	return true;
 
@@ -190,7 +192,7 @@ bool sipalg_hold_tail(struct sipalg_ctx *c, struct sipalg_master *priv,
 	if (msglen <= SIPALG_HOLD_MAX) {
 		spin_lock_bh(&hold_lock);
 		ok = hold_store(c->ct, priv, c->dir, p, len, seq, replace,
-				passive);
+				passive, c->skb->skb_iif);
 		spin_unlock_bh(&hold_lock);
 	}
 	sipalg_stat_add(c->net, !ok ? SIPALG_STAT_tcp_hold_failed :
@@ -241,11 +243,12 @@ static bool hold_may_ack(struct nf_conn *ct, enum ip_conntrack_dir dir,
 
 /*
  * A packet from the receiver of @dir's data, which acknowledged @ack (in
- * its view).  Returns true, with *ack_end set, when the held bytes can now
- * be acknowledged to the sender.
+ * its view).  Returns true, with *ack_end and the interface toward the
+ * sender (*oif) set, when the held bytes can now be acknowledged to it.
  */
 bool sipalg_hold_acked(struct nf_conn *ct, struct sipalg_master *priv,
-		       enum ip_conntrack_dir dir, u32 ack, u32 *ack_end)
+		       enum ip_conntrack_dir dir, u32 ack, u32 *ack_end,
+		       int *oif)
 {
 	struct sipalg_hold_dir *hd;
 	bool send = false;
@@ -259,6 +262,7 @@ bool sipalg_hold_acked(struct nf_conn *ct, struct sipalg_master *priv,
 			   hold_may_ack(ct, dir, hd->r.seq)) {
 			hd->ack_due = false;
 			*ack_end = hd->r.seq + hd->r.len;
+			*oif = hd->iif;
 			send = true;
 		}
 	}

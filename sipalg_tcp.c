@@ -175,15 +175,17 @@ static void hold_track(struct sipalg_ctx *c, struct sipalg_master *priv,
 		       const struct tcphdr *th)
 {
 	struct sipalg_tcp_ts ts;
+	int oif;
 	u32 ack;
 
 	if (th->rst) {
 		sipalg_hold_reset(priv);
 	} else if (th->ack &&
 		   sipalg_hold_acked(c->ct, priv, !c->dir, ntohl(th->ack_seq),
-				     &ack)) {
+				     &ack, &oif)) {
 		/* The receiver caught up: ACK what the sender holds. */
 		sipalg_ack_ts(c->skb, c->protoff, false, &ts);
+		ts.oif = oif;
 		sipalg_ack_send(c->ct, !c->dir, ack, &ts);
 	}
 }
@@ -466,6 +468,7 @@ int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	stream_store(priv, c.dir, &sg.st);
 	if (sg.send_ack) {
 		sipalg_ack_ts(skb, protoff, true, &ts);
+		ts.oif = skb->skb_iif;
 		sipalg_ack_send(ct, c.dir, sg.ack, &ts);
 	}
 	return ret;

@@ -316,7 +316,8 @@ bool sipalg_hold_pending(struct sipalg_master *priv,
 void sipalg_hold_forget(struct sipalg_master *priv, enum ip_conntrack_dir dir);
 void sipalg_hold_reset(struct sipalg_master *priv);
 bool sipalg_hold_acked(struct nf_conn *ct, struct sipalg_master *priv,
-		       enum ip_conntrack_dir dir, u32 ack, u32 *ack_end);
+		       enum ip_conntrack_dir dir, u32 ack, u32 *ack_end,
+		       int *oif);
 bool sipalg_hold_ack_now(struct nf_conn *ct, struct sipalg_master *priv,
 			 enum ip_conntrack_dir dir, u32 seq);
 int sipalg_hold_join(struct sipalg_ctx *c, struct sipalg_master *priv,
@@ -329,10 +330,14 @@ int sipalg_peek_take(struct sipalg_master *priv, enum ip_conntrack_dir dir,
 void sipalg_holds_flush(void);
 unsigned int sipalg_hold_bytes(void);
 
-/* RFC 7323 timestamps for the router's ACK (sipalg_ack.c). */
+/*
+ * What the router's ACK carries besides its numbers (sipalg_ack.c): RFC 7323
+ * timestamps, and the interface toward the sender (0: routing decides).
+ */
 struct sipalg_tcp_ts {
 	bool ok;
 	__be32 val, ecr;
+	int oif;
 };
 
 void sipalg_ack_ts(const struct sk_buff *skb, unsigned int protoff,
