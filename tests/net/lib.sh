@@ -56,11 +56,12 @@ setup_ok() {
 	fi
 }
 
-# Skip the whole test (exit 4) when a tool is missing or broken.
+# A missing tool is a broken precondition: the test fails (tests/deps.sh
+# installs every tool the suite uses), it never skips.
 checktool() {
 	if ! eval "$1" >/dev/null 2>&1; then
-		echo "SKIP: $TEST_NAME: could not $2"
-		exit $ksft_skip
+		echo "FAIL: $TEST_NAME: could not $2"
+		exit $ksft_fail
 	fi
 }
 
@@ -116,18 +117,18 @@ dmesg_since() {
 CT_MOD=nf_conntrack_sipalg
 NAT_MOD=nf_nat_sipalg
 
-# Skip the test unless SIPALG_KO_DIR holds both modules for this kernel.
+# Fail the test unless SIPALG_KO_DIR holds both modules for this kernel.
 require_sipalg_ko() {
 	local m
 	for m in $CT_MOD $NAT_MOD; do
 		if [[ ! -r $SIPALG_KO_DIR/$m.ko ]]; then
-			echo "SKIP: $TEST_NAME: $m.ko not found in '$SIPALG_KO_DIR' (build with tests/vm/build-modules.sh)"
-			exit $ksft_skip
+			echo "FAIL: $TEST_NAME: $m.ko not found in '$SIPALG_KO_DIR' (build with tests/vm/build-modules.sh)"
+			exit $ksft_fail
 		fi
 	done
 	if [[ $(modinfo -F vermagic "$SIPALG_KO_DIR/$CT_MOD.ko" 2>/dev/null) != "$(uname -r) "* ]]; then
-		echo "SKIP: $TEST_NAME: $SIPALG_KO_DIR/$CT_MOD.ko is not built for $(uname -r)"
-		exit $ksft_skip
+		echo "FAIL: $TEST_NAME: $SIPALG_KO_DIR/$CT_MOD.ko is not built for $(uname -r)"
+		exit $ksft_fail
 	fi
 }
 

@@ -835,7 +835,7 @@ class Test:
         kodir = os.environ.get('SIPALG_KO_DIR', '')
         for m in (self.ct_mod, self.nat_mod):
             if not os.access('%s/%s.ko' % (kodir, m), os.R_OK):
-                self.skip('%s.ko not found in "%s"' % (m, kodir))
+                self.require(False, 'find %s.ko' % m, 'not in "%s"' % kodir)
         if os.path.isdir('/sys/module/' + self.ct_mod):
             params = self._set_params(params)
             if params:

@@ -62,8 +62,8 @@ if ! list=$(extract); then
 	exit "$ksft_fail"
 fi
 if [[ -z $list ]]; then
-	echo "SKIP: $TEST_NAME: $(basename "$readme") has no marked blocks (info strings \"nft router\", \"sh router\", \"nft fw4\", \"conf /etc/modprobe.d/NAME.conf\")"
-	exit "$ksft_skip"
+	echo "FAIL: $TEST_NAME: $(basename "$readme") has no marked blocks (info strings \"nft router\", \"sh router\", \"nft fw4\", \"conf /etc/modprobe.d/NAME.conf\")"
+	exit "$ksft_fail"
 fi
 if [[ -z ${SIPALG_VM_KERNEL:-} ]]; then
 	echo "SKIP: $TEST_NAME: runs only in the test VM (it overlays /lib/modules and /etc/modprobe.d): tests/vm/run tests/net/test-readme-rules.sh"
