@@ -110,6 +110,7 @@ static int __init nf_conntrack_sipalg_init(void)
 	err = sipalg_calls_init();
 	if (err)
 		return err;
+	sipalg_evict_init();
 	err = sipalg_msg_init();
 	if (err)
 		goto err_msg;
@@ -145,7 +146,7 @@ err_msg:
 	return err;
 }
 
-static bool is_ours(const struct nf_conntrack_helper *h)
+bool sipalg_helper_ours(const struct nf_conntrack_helper *h)
 {
 	return h >= sipalg_helpers &&
 	       h < sipalg_helpers + ARRAY_SIZE(sipalg_helpers);
@@ -155,16 +156,16 @@ static bool sipalg_exp_ours(struct nf_conntrack_expect *exp, void *data)
 {
 	const struct nf_conn_help *help = nfct_help(exp->master);
 
-	return is_ours(rcu_dereference_raw(exp->helper)) ||
-	       is_ours(sipalg_exp_assigned_helper(exp)) ||
-	       (help && is_ours(rcu_dereference_raw(help->helper)));
+	return sipalg_helper_ours(rcu_dereference_raw(exp->helper)) ||
+	       sipalg_helper_ours(sipalg_exp_assigned_helper(exp)) ||
+	       (help && sipalg_helper_ours(rcu_dereference_raw(help->helper)));
 }
 
 static int sipalg_unhelp(struct nf_conn *ct, void *data)
 {
 	struct nf_conn_help *help = nfct_help(ct);
 
-	if (help && is_ours(rcu_dereference_raw(help->helper)))
+	if (help && sipalg_helper_ours(rcu_dereference_raw(help->helper)))
 		RCU_INIT_POINTER(help->helper, NULL);
 	return 0;	/* detach, never delete */
 }

@@ -54,7 +54,7 @@ static void sipalg_nat_expected(struct nf_conn *ct,
 	bool snat = false;
 
 	if (exp->class == SIPALG_EXPECT_MEDIA)
-		sipalg_media_matched(ct);
+		sipalg_media_matched(ct, exp);
 
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
 	range.min_addr = range.max_addr = exp->saved_addr;
@@ -105,6 +105,18 @@ static struct nf_ct_helper_expectfn sipalg_nat_expectfn = {
 	.expectfn	= sipalg_nat_expected,
 };
 
+/*
+ * Mapped before: a second try, once the conntrack side made room in a full
+ * table.  Start again from what the SDP said.
+ */
+static void nat_exp_restore(struct nf_conntrack_expect *exp)
+{
+	if (exp && exp->expectfn == sipalg_nat_expected) {
+		exp->tuple.dst.u3 = exp->saved_addr;
+		exp->tuple.dst.u.all = exp->saved_proto.all;
+	}
+}
+
 static void nat_exp_prepare(struct nf_conntrack_expect *exp,
 			    enum ip_conntrack_dir dir,
 			    const union nf_inet_addr *newaddr)
@@ -126,8 +138,13 @@ static bool port_free(const struct nf_conntrack_expect *exp, u16 port)
 	       !sipalg_port_in_use(&exp->tuple.dst.u3, htons(port));
 }
 
-/* One expectation: the wanted port if free, else the next free ones. */
-static u16 nat_register_one(struct nf_conntrack_expect *exp, u16 port)
+/*
+ * One expectation: the wanted port if free, else the next free ones.  0 and
+ * the port in *got, or the error that ended the search (-EMFILE: the
+ * table is full, which the conntrack side can make room in).
+ */
+static int nat_register_one(struct nf_conntrack_expect *exp, u16 port,
+			    u16 *got)
 {
 	unsigned int tries;
 	int err;
@@ -137,17 +154,20 @@ static u16 nat_register_one(struct nf_conntrack_expect *exp, u16 port)
 			continue;
 		exp->tuple.dst.u.udp.port = htons(port);
 		err = nf_ct_expect_related(exp, 0);
-		if (!err)
-			return port;
-		if (err != -EBUSY)
+		if (!err) {
+			*got = port;
 			return 0;
+		}
+		if (err != -EBUSY)
+			return err;
 	}
-	return 0;
+	return -EBUSY;
 }
 
 /* RTP and RTCP on adjacent ports, moved together in steps of two. */
-static u16 nat_register_pair(struct nf_conntrack_expect *rtp,
-			     struct nf_conntrack_expect *rtcp, u16 port)
+static int nat_register_pair(struct nf_conntrack_expect *rtp,
+			     struct nf_conntrack_expect *rtcp, u16 port,
+			     u16 *got)
 {
 	unsigned int tries;
 	int err;
@@ -161,16 +181,18 @@ static u16 nat_register_pair(struct nf_conntrack_expect *rtp,
 		if (err == -EBUSY)
 			continue;
 		if (err < 0)
-			return 0;
+			return err;
 		rtcp->tuple.dst.u.udp.port = htons(port + 1);
 		err = nf_ct_expect_related(rtcp, 0);
-		if (!err)
-			return port;
+		if (!err) {
+			*got = port;
+			return 0;
+		}
 		sipalg_exp_unregister(rtp);
 		if (err != -EBUSY)
-			return 0;
+			return err;
 	}
-	return 0;
+	return -EBUSY;
 }
 
 static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
@@ -179,7 +201,12 @@ static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
 			     struct nf_conntrack_expect *pair,
 			     u16 *port, u16 *pair_port)
 {
-	u16 want = ntohs(exp->tuple.dst.u.all);
+	u16 want;
+	int err;
+
+	nat_exp_restore(exp);
+	nat_exp_restore(pair);
+	want = ntohs(exp->tuple.dst.u.all);
 
 	/*
 	 * A Contact on the port the phone signals from is reached through
@@ -190,29 +217,25 @@ static int sipalg_nat_expect(struct nf_conn *ct, enum ip_conntrack_dir dir,
 		want = ntohs(ct->tuplehash[!dir].tuple.dst.u.all);
 
 	nat_exp_prepare(exp, dir, newaddr);
-	if (!pair) {
-		*port = nat_register_one(exp, want);
-		return *port ? 0 : -EBUSY;
-	}
+	if (!pair)
+		return nat_register_one(exp, want, port);
 
 	nat_exp_prepare(pair, dir, newaddr);
 	if (nf_inet_addr_cmp(&pair->saved_addr, &exp->saved_addr) &&
 	    ntohs(pair->saved_proto.all) == want + 1) {
-		*port = nat_register_pair(exp, pair, want);
+		err = nat_register_pair(exp, pair, want, port);
 		*pair_port = *port + 1;
-		return *port ? 0 : -EBUSY;
+		return err;
 	}
 
 	/* An explicit a=rtcp port elsewhere: two independent searches. */
-	*port = nat_register_one(exp, want);
-	if (!*port)
-		return -EBUSY;
-	*pair_port = nat_register_one(pair, ntohs(pair->saved_proto.all));
-	if (!*pair_port) {
+	err = nat_register_one(exp, want, port);
+	if (err)
+		return err;
+	err = nat_register_one(pair, ntohs(pair->saved_proto.all), pair_port);
+	if (err)
 		sipalg_exp_unregister(exp);
-		return -EBUSY;
-	}
-	return 0;
+	return err;
 }
 
 static bool sipalg_nat_mangle(struct sk_buff *skb, unsigned int protoff,

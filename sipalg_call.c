@@ -2,7 +2,9 @@
 /*
  * Call records: one per Call-ID and signalling flow, in three tables (by
  * flow and Call-ID, by flow, and the public media ports calls hold), least
- * recently active first on a list from which max_calls recycles.  Each
+ * recently active first on their namespace's list, from which max_calls
+ * recycles: a namespace (a container, a VRF-like setup) never recycles
+ * another's records.  Each
  * record remembers the pinholes its senders' latest SDPs opened, so that
  * BYE, CANCEL, a failure or a newer SDP removes exactly those.
  */
@@ -21,7 +23,7 @@
 static unsigned int max_calls __read_mostly = 4096;
 module_param(max_calls, uint, 0444);
 MODULE_PARM_DESC(max_calls,
-		 "calls whose media pinholes are tracked at once, all flows together; the least recently active is forgotten beyond it (default: 4096)");
+		 "calls whose media pinholes are tracked at once per network namespace, all its flows together; its least recently active is forgotten beyond it (default: 4096)");
 
 /*
  * Sized from max_calls when the module loads: a bucket per call record (in
@@ -35,24 +37,29 @@ static unsigned int calls_bits __read_mostly;
 #define CALLS_BITS_MIN	6
 #define CALLS_BITS_MAX	18
 #define PORTS_HASH_BITS	(calls_bits + 1)
-static LIST_HEAD(calls_lru);
 static struct kmem_cache *call_cache __read_mostly;
 static u32 hash_seed __read_mostly;
 
 DEFINE_SPINLOCK(sipalg_calls_lock);
 
-/* Gauges, under sipalg_calls_lock (read without it). */
-static unsigned int calls_count;
-static unsigned int pinholes_count;
-
-unsigned int sipalg_calls_active(void)
+static struct sipalg_net *call_sn(const struct sipalg_call *call)
 {
-	return READ_ONCE(calls_count);
+	return net_generic(read_pnet(&call->net), sipalg_net_id);
 }
 
-unsigned int sipalg_calls_pinholes(void)
+/* Gauges, under sipalg_calls_lock (read without it). */
+unsigned int sipalg_calls_active(const struct net *net)
 {
-	return READ_ONCE(pinholes_count);
+	const struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	return READ_ONCE(sn->calls_count);
+}
+
+unsigned int sipalg_calls_pinholes(const struct net *net)
+{
+	const struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	return READ_ONCE(sn->pinholes_count);
 }
 
 u32 sipalg_callid_hash(const char *id, u32 len)
@@ -115,10 +122,11 @@ static void call_forget_pinholes(struct sipalg_call *call,
 {
 	struct sipalg_pinhole *ph = call_pinholes(call, dir);
 	unsigned int i, n = call->nph[dir];
+	struct sipalg_net *sn = call_sn(call);
 
 	for (i = 0; i < n; i++) {
 		hlist_del(&ph[i].pnode);
-		pinholes_count -= 1 + ph[i].pair;
+		sn->pinholes_count -= 1 + ph[i].pair;
 	}
 	if (n > 1)
 		kfree(ph);
@@ -131,6 +139,7 @@ void sipalg_call_keep_pinholes(struct sipalg_call *call,
 			       const struct sipalg_pinhole *src, unsigned int n)
 {
 	struct sipalg_pinhole *ph = &call->ph[dir].one;
+	struct sipalg_net *sn = call_sn(call);
 	unsigned int i;
 
 	if (n > 1) {
@@ -143,7 +152,7 @@ void sipalg_call_keep_pinholes(struct sipalg_call *call,
 	memcpy(ph, src, n * sizeof(*ph));
 	for (i = 0; i < n; i++) {
 		hlist_add_head(&ph[i].pnode, port_bucket(ph[i].port));
-		pinholes_count += 1 + ph[i].pair;
+		sn->pinholes_count += 1 + ph[i].pair;
 	}
 	call->nph[dir] = n;
 }
@@ -155,7 +164,7 @@ static void call_unlink(struct sipalg_call *call)
 	hlist_del(&call->hnode);
 	hlist_del(&call->mnode);
 	list_del(&call->lru);
-	calls_count--;
+	call_sn(call)->calls_count--;
 }
 
 static void call_free(struct sipalg_call *call)
@@ -177,24 +186,26 @@ struct sipalg_call *sipalg_call_find(const struct nf_conn *ct, u32 id)
 /* A call was active: it is the last to be recycled. */
 struct sipalg_call *sipalg_call_touch(struct sipalg_call *call)
 {
-	list_move_tail(&call->lru, &calls_lru);
+	list_move_tail(&call->lru, &call_sn(call)->calls_lru);
 	return call;
 }
 
 struct sipalg_call *sipalg_call_new(struct net *net, const struct nf_conn *ct,
 				    u32 id)
 {
+	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
 	struct sipalg_call *call;
 
-	if (calls_count >= READ_ONCE(max_calls)) {
+	if (sn->calls_count >= READ_ONCE(max_calls)) {
 		/*
-		 * Forget the least recently active call, and reuse its record.
-		 * Its pinholes stay and expire on their own; only their early
-		 * removal is lost.
+		 * Forget the namespace's least recently active call, and reuse
+		 * its record.  Its pinholes stay and expire on their own; only
+		 * their early removal is lost.
 		 */
-		if (list_empty(&calls_lru))
+		if (list_empty(&sn->calls_lru))
 			return NULL;
-		call = list_first_entry(&calls_lru, struct sipalg_call, lru);
+		call = list_first_entry(&sn->calls_lru, struct sipalg_call,
+					lru);
 		call_unlink(call);
 		memset(call, 0, sizeof(*call));
 		SIPALG_INC(net, calls_recycled);
@@ -205,10 +216,11 @@ struct sipalg_call *sipalg_call_new(struct net *net, const struct nf_conn *ct,
 	}
 	call->master = ct;
 	call->id = id;
+	write_pnet(&call->net, net);
 	hlist_add_head(&call->hnode, call_bucket(ct, id));
 	hlist_add_head(&call->mnode, master_bucket(ct));
-	list_add_tail(&call->lru, &calls_lru);
-	calls_count++;
+	list_add_tail(&call->lru, &sn->calls_lru);
+	sn->calls_count++;
 	return call;
 }
 
@@ -235,7 +247,7 @@ static bool pinhole_remove(struct nf_conn *ct, struct nf_conntrack_tuple *t,
 	exp = __nf_ct_expect_find(nf_ct_net(ct), nf_ct_zone(ct), t);
 	if (!exp || exp->master != ct || exp->class != SIPALG_EXPECT_MEDIA)
 		return false;
-	sipalg_exp_remove(exp);
+	sipalg_media_remove(nf_ct_net(ct), exp);
 	return true;
 }
 
@@ -290,13 +302,42 @@ void sipalg_calls_destroy(const struct nf_conn *ct)
 	spin_unlock_bh(&sipalg_calls_lock);
 }
 
-/* Module unload: no flow runs the helper or its destroy any more. */
+/*
+ * Module unload: no flow runs the helper or its destroy any more.  Every
+ * record is in the table by flow.
+ */
 void sipalg_calls_flush(void)
 {
+	struct sipalg_call *call;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	spin_lock_bh(&sipalg_calls_lock);
+	for (i = 0; i < (1U << calls_bits); i++)
+		hlist_for_each_entry_safe(call, tmp, &masters_hash[i], mnode)
+			call_free(call);
+	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+void sipalg_calls_net_init(struct net *net)
+{
+	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	INIT_LIST_HEAD(&sn->calls_lru);
+}
+
+/*
+ * The namespace is going away: its flows are destroyed after this, but a
+ * record whose flow was never confirmed (its first packet dropped) has no
+ * destroy to remove it, and must not outlive the list it is on.
+ */
+void sipalg_calls_net_exit(struct net *net)
+{
+	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
 	struct sipalg_call *call, *tmp;
 
 	spin_lock_bh(&sipalg_calls_lock);
-	list_for_each_entry_safe(call, tmp, &calls_lru, lru)
+	list_for_each_entry_safe(call, tmp, &sn->calls_lru, lru)
 		call_free(call);
 	spin_unlock_bh(&sipalg_calls_lock);
 }

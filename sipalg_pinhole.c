@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pinholes: the RTP/RTCP expectations an SDP asks for (with the media policy
- * that decides which may be opened and the per-flow eviction that bounds
- * them), and the signalling pinhole a REGISTER opens toward the phone.
+ * that decides which may be opened; sipalg_evict.c bounds them), and the
+ * signalling pinhole a REGISTER opens toward the phone.
  */
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
@@ -85,16 +85,20 @@ static bool media_multicast(const struct sdp_msg *sdp,
  * callback, here or on the NAT side): count it and keep the SIP parser off
  * it.
  */
-void sipalg_media_matched(struct nf_conn *ct)
+void sipalg_media_matched(struct nf_conn *ct,
+			  const struct nf_conntrack_expect *exp)
 {
 	sipalg_media_detach(ct);
+	spin_lock_bh(&sipalg_calls_lock);
+	sipalg_host_uncount(nf_ct_net(ct), exp);
+	spin_unlock_bh(&sipalg_calls_lock);
 	SIPALG_INC(nf_ct_net(ct), media_matched);
 }
 EXPORT_SYMBOL_GPL(sipalg_media_matched);
 
 static void media_expected(struct nf_conn *ct, struct nf_conntrack_expect *exp)
 {
-	sipalg_media_matched(ct);
+	sipalg_media_matched(ct, exp);
 }
 
 static struct nf_conntrack_expect *
@@ -110,6 +114,7 @@ media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
 	if (exp) {
 		nf_ct_expect_init(exp, SIPALG_EXPECT_MEDIA, nf_ct_l3num(c->ct),
 				  saddr, daddr, IPPROTO_UDP, NULL, &p);
+		sipalg_exp_set_sender(exp, c->dir);
 		/* The NAT side replaces it with its own, which does the same. */
 		exp->expectfn = media_expected;
 	}
@@ -121,7 +126,7 @@ media_exp(struct sipalg_ctx *c, const union nf_inet_addr *daddr, u16 port)
  * on a NATed flow, which may move their ports; *port and *pair_port are the
  * ports they got.
  */
-static int register_exps(struct sipalg_ctx *c,
+static int register_once(struct sipalg_ctx *c,
 			 const union nf_inet_addr *newaddr,
 			 struct nf_conntrack_expect *exp,
 			 struct nf_conntrack_expect *pair,
@@ -146,6 +151,23 @@ static int register_exps(struct sipalg_ctx *c,
 		*pair_port = ntohs(pair->tuple.dst.u.udp.port);
 	}
 	return 0;
+}
+
+/*
+ * As register_once(); when the kernel's table is full (-EMFILE), once
+ * more after room was made from our own pinholes that no media used.
+ */
+static int register_exps(struct sipalg_ctx *c,
+			 const union nf_inet_addr *newaddr,
+			 struct nf_conntrack_expect *exp,
+			 struct nf_conntrack_expect *pair,
+			 u16 *port, u16 *pair_port)
+{
+	int err = register_once(c, newaddr, exp, pair, port, pair_port);
+
+	if (err == -EMFILE && sipalg_table_reclaim(c))
+		err = register_once(c, newaddr, exp, pair, port, pair_port);
+	return err;
 }
 
 /* Note a pinhole this SDP opened; sipalg_call_keep_pinholes() tracks it. */
@@ -222,6 +244,7 @@ static void media_registered(struct sipalg_ctx *c, unsigned int i,
 	bool pair;
 
 	sipalg_stat_add(c->net, SIPALG_STAT_media_pinholes, rtcp ? 2 : 1);
+	sipalg_host_count(c, rtcp ? 2 : 1);
 	pair = rtcp && pair_port == port + 1 && !(port & 1) &&
 	       nf_inet_addr_cmp(&rtcp->tuple.dst.u3, &rtp->tuple.dst.u3);
 	remember(c, rtp, pair);
@@ -277,45 +300,6 @@ out:
 }
 
 /*
- * A flow may keep SIPALG_MEDIA_MAX media pinholes pending (a trunk carries
- * many ringing calls).  Past that the core evicts the oldest itself, but it
- * finds it by walking the flow's whole expectation list, for every new
- * pinhole: a busy trunk at the limit would pay that walk twice per call.
- * Make room before the core has to instead, with one walk that drops at
- * least SIPALG_EVICT_BATCH of the oldest, so that a walk comes once per
- * batch of calls.  The flow keeps at least SIPALG_MEDIA_MAX minus the batch.
- */
-static void media_make_room(struct sipalg_ctx *c, unsigned int need)
-{
-	struct nf_conn_help *help = nfct_help(c->ct);
-	struct nf_conntrack_expect *exp;
-	struct hlist_node *next;
-	unsigned int have, keep, seen = 0, evicted = 0;
-
-	if (!help ||
-	    READ_ONCE(help->expecting[SIPALG_EXPECT_MEDIA]) + need <=
-	    SIPALG_MEDIA_MAX)
-		return;
-	spin_lock_bh(&nf_conntrack_expect_lock);
-	have = help->expecting[SIPALG_EXPECT_MEDIA];
-	if (have + need <= SIPALG_MEDIA_MAX)
-		goto out;
-	keep = SIPALG_MEDIA_MAX - min_t(unsigned int, need, SIPALG_MEDIA_MAX);
-	keep = min_t(unsigned int, keep, SIPALG_MEDIA_MAX - SIPALG_EVICT_BATCH);
-	/* The core adds new expectations at the head: the oldest are last. */
-	hlist_for_each_entry_safe(exp, next, &help->expectations, lnode) {
-		if (exp->class != SIPALG_EXPECT_MEDIA || ++seen <= keep)
-			continue;
-		sipalg_exp_remove(exp);
-		evicted++;
-	}
-out:
-	spin_unlock_bh(&nf_conntrack_expect_lock);
-	if (evicted)
-		sipalg_stat_add(c->net, SIPALG_STAT_media_evicted, evicted);
-}
-
-/*
  * An SDP from the sender in c->dir: it replaces that sender's pinholes in
  * @call (NULL: no record could be had).  Under sipalg_calls_lock.
  */
@@ -329,7 +313,8 @@ void sipalg_sdp_pinholes(struct sipalg_ctx *c, struct sipalg_call *call)
 		return;
 	}
 	sipalg_call_remove_pinholes(c->net, c->ct, call, c->dir);
-	media_make_room(c, 2 * sdp->n_media);
+	sipalg_flow_make_room(c, 2 * sdp->n_media);
+	sipalg_host_make_room(c, 2 * sdp->n_media);
 	c->nph = 0;
 	for (i = 0; i < sdp->n_media; i++)
 		media_stream(c, i);

@@ -35,9 +35,10 @@ static int sipalg_stats_show(struct seq_file *seq, void *v)
 			sum += per_cpu_ptr(sn->stats, cpu)->v[i];
 		seq_printf(seq, "%-24s %llu\n", sipalg_stat_names[i], sum);
 	}
-	/* Gauges of the call table, which all namespaces share. */
-	seq_printf(seq, "%-24s %u\n", "calls_active", sipalg_calls_active());
-	seq_printf(seq, "%-24s %u\n", "call_pinholes", sipalg_calls_pinholes());
+	/* Gauges of the namespace's call records; held bytes: all. */
+	seq_printf(seq, "%-24s %u\n", "calls_active", sipalg_calls_active(net));
+	seq_printf(seq, "%-24s %u\n", "call_pinholes",
+		   sipalg_calls_pinholes(net));
 	seq_printf(seq, "%-24s %u\n", "tcp_held_bytes", sipalg_hold_bytes());
 	return 0;
 }
@@ -49,6 +50,7 @@ static int __net_init sipalg_stats_net_init(struct net *net)
 	sn->stats = alloc_percpu(struct sipalg_stats);
 	if (!sn->stats)
 		return -ENOMEM;
+	sipalg_calls_net_init(net);
 	if (!proc_create_net_single("sipalg", 0444, net->proc_net_stat,
 				    sipalg_stats_show, NULL)) {
 		free_percpu(sn->stats);
@@ -62,6 +64,7 @@ static void __net_exit sipalg_stats_net_exit(struct net *net)
 	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
 
 	remove_proc_entry("sipalg", net->proc_net_stat);
+	sipalg_calls_net_exit(net);
 	free_percpu(sn->stats);
 }
 

@@ -66,6 +66,7 @@ extern const struct sipalg_nat_hooks __rcu *sipalg_nat_hooks;
 bool sipalg_port_in_use(const union nf_inet_addr *addr, __be16 port);
 
 /* From a media expectation's callback: a flow arrived on the pinhole. */
-void sipalg_media_matched(struct nf_conn *ct);
+void sipalg_media_matched(struct nf_conn *ct,
+			  const struct nf_conntrack_expect *exp);
 
 #endif /* _NF_CONNTRACK_SIPALG_H */

@@ -32,6 +32,7 @@
 #include "sdp_parse.h"
 #include "sip_plan.h"
 #include "tcp_hold.h"
+#include "pinhole_evict.h"
 
 /* ---------------------------------------------------------------------------
  * Counters (sipalg_stats.c): per network namespace, per CPU.
@@ -49,6 +50,15 @@ struct sipalg_stats {
 
 struct sipalg_net {
 	struct sipalg_stats __percpu *stats;
+	/* The namespace's call records (sipalg_call.c), under sipalg_calls_lock */
+	struct list_head calls_lru;	/* least recently active first */
+	unsigned int calls_count;
+	unsigned int pinholes_count;
+	/*
+	 * Pending media pinholes per host bucket (sipalg_evict.c), under
+	 * sipalg_calls_lock: never too low, checked by a walk when too high.
+	 */
+	u16 host_pending[PH_HOSTS];
 };
 
 extern unsigned int sipalg_net_id;
@@ -70,6 +80,7 @@ void sipalg_stats_exit(void);
  * The helpers (nf_conntrack_sipalg.c) and auto_assign (sipalg_auto.c).
  */
 struct nf_conntrack_helper *sipalg_helper_for(u16 l3num, u8 l4num);
+bool sipalg_helper_ours(const struct nf_conntrack_helper *h);
 
 int sipalg_auto_init(void);
 void sipalg_auto_exit(void);
@@ -139,7 +150,8 @@ struct sipalg_pinhole {
 struct sipalg_call {
 	struct hlist_node hnode;	/* by flow + id */
 	struct hlist_node mnode;	/* by flow */
-	struct list_head lru;		/* oldest first */
+	struct list_head lru;		/* its namespace's, oldest first */
+	possible_net_t net;
 	/* Lookup key only: never dereferenced (the flow may be gone). */
 	const struct nf_conn *master;
 	u32 id;				/* hash of the Call-ID */
@@ -168,8 +180,10 @@ void sipalg_calls_exit(void);
 void sipalg_calls_flush(void);
 void sipalg_calls_destroy(const struct nf_conn *ct);
 u32 sipalg_callid_hash(const char *id, u32 len);
-unsigned int sipalg_calls_active(void);
-unsigned int sipalg_calls_pinholes(void);
+unsigned int sipalg_calls_active(const struct net *net);
+unsigned int sipalg_calls_pinholes(const struct net *net);
+void sipalg_calls_net_init(struct net *net);
+void sipalg_calls_net_exit(struct net *net);
 
 struct sipalg_call *sipalg_call_find(const struct nf_conn *ct, u32 id);
 struct sipalg_call *sipalg_call_touch(struct sipalg_call *call);
@@ -257,13 +271,22 @@ static inline void sipalg_addr_to_inet(const struct sip_addr *a,
 #define SIPALG_SECS_MAX		(INT_MAX / HZ)
 
 /* Pending media pinholes per flow (nf_conn_help counts them in a u8). */
-#define SIPALG_MEDIA_MAX	240
-#define SIPALG_EVICT_BATCH	32
+#define SIPALG_MEDIA_MAX	PH_FLOW_MAX
 
 bool sipalg_direct_media(void);
 void sipalg_sdp_pinholes(struct sipalg_ctx *c, struct sipalg_call *call);
 void sipalg_register_pinhole(struct sipalg_ctx *c);
 void sipalg_register_answered(struct sipalg_ctx *c);
+
+/* Fair use of the expectation table (sipalg_evict.c). */
+void sipalg_evict_init(void);
+void sipalg_host_count(struct sipalg_ctx *c, unsigned int n);
+void sipalg_host_uncount(struct net *net,
+			 const struct nf_conntrack_expect *exp);
+void sipalg_media_remove(struct net *net, struct nf_conntrack_expect *exp);
+void sipalg_flow_make_room(struct sipalg_ctx *c, unsigned int need);
+void sipalg_host_make_room(struct sipalg_ctx *c, unsigned int need);
+bool sipalg_table_reclaim(struct sipalg_ctx *c);
 
 /* ---------------------------------------------------------------------------
  * TCP (sipalg_tcp.c, sipalg_hold.c, sipalg_ack.c).

@@ -61,6 +61,40 @@ static inline bool sipalg_exp_refresh(struct nf_conntrack_expect *exp,
 }
 #endif
 
+/* When @exp times out, in jiffies (compared modulo 2^32). */
+static inline u32 sipalg_exp_expiry(const struct nf_conntrack_expect *exp)
+{
+#ifdef SIPALG_EXP_TIMER
+	return (u32)exp->timeout.expires;
+#else
+	return READ_ONCE(exp->timeout);
+#endif
+}
+
+/*
+ * Which side of its master asked for @exp with an SDP.  The NAT fields of
+ * an expectation keep the direction the new flow comes from, the other
+ * one: nf_nat_sipalg.ko sets it as it maps the expectation, the conntrack
+ * side for flows without NAT (no NAT code reads it on those).
+ */
+static inline void sipalg_exp_set_sender(struct nf_conntrack_expect *exp,
+					 enum ip_conntrack_dir dir)
+{
+#if IS_ENABLED(CONFIG_NF_NAT)
+	exp->dir = !dir;
+#endif
+}
+
+static inline enum ip_conntrack_dir
+sipalg_exp_sender(const struct nf_conntrack_expect *exp)
+{
+#if IS_ENABLED(CONFIG_NF_NAT)
+	return !exp->dir;
+#else
+	return IP_CT_DIR_ORIGINAL;
+#endif
+}
+
 /*
  * Take back an expectation we registered, at once, so that the same object
  * may be registered again on another port.  With timestamps,

@@ -56,7 +56,10 @@ SIPALG_STAT(media_matched)	/* ... that media then arrived on */
 SIPALG_STAT(media_refused)	/* policy: media address not allowed */
 SIPALG_STAT(media_failed)	/* registration failed */
 SIPALG_STAT(media_removed)	/* by BYE, CANCEL, failure or new SDP */
-SIPALG_STAT(media_evicted)	/* oldest of a flow at SIPALG_MEDIA_MAX */
+SIPALG_STAT(media_evicted)	/* oldest of a flow at max_media_per_flow */
+SIPALG_STAT(media_evicted_host)	/* oldest of a host at max_media_per_host */
+SIPALG_STAT(media_reclaimed)	/* oldest of the fullest host: table full */
+SIPALG_STAT(media_table_full)	/* table full of others' expectations */
 SIPALG_STAT(signalling_pinholes)
 SIPALG_STAT(signalling_removed)
 SIPALG_STAT(calls_recycled)	/* max_calls reached */

@@ -346,23 +346,20 @@ def ct_count(ns):
     return int(read_in(ns, '/proc/sys/net/netfilter/nf_conntrack_count').strip())
 
 
-def call_objects():
-    """Call records the module holds (its calls_active gauge); None when the
-    module is not loaded (no /proc/net/stat/sipalg) or the gauge is missing.
-    Any other read error raises."""
+def call_objects(ns):
+    """Call records the module holds for netns NS (its calls_active gauge:
+    max_calls counts per namespace); None when the module is not loaded (no
+    /proc/net/stat/sipalg) or the gauge is missing.  Any other read error
+    raises."""
     try:
-        with open('/proc/net/stat/sipalg') as f:
-            for ln in f:
-                if ln.startswith('calls_active '):
-                    return int(ln.split()[1])
+        return stats(ns).get('calls_active')
     except FileNotFoundError:
-        pass
-    return None
+        return None
 
 
-def calls_at_most(n):
-    """The module is loaded and holds at most N call records."""
-    c = call_objects()
+def calls_at_most(ns, n):
+    """The module is loaded and holds at most N call records for NS."""
+    c = call_objects(ns)
     return c is not None and c <= n
 
 
@@ -403,24 +400,26 @@ def check_dmesg(t, mark, what):
 # --------------------------------------------------------------------------
 # a valid call after the attack
 
-def valid_call(t, what, cport=5010, mport=10006, sport=5060, smport=20000):
-    """An outgoing call through the router: INVITE with SDP (checked for
-    translation at srv), 200 OK with SDP, ACK, RTP both ways through the
-    pinholes, BYE/200.  One PASS/FAIL line per step, prefixed by WHAT."""
-    cli = t.udp('cli', t.CLI4, cport)
+def valid_call(t, what, cport=5010, mport=10006, sport=5060, smport=20000, caddr=None):
+    """An outgoing call through the router from CADDR (default the phone,
+    CLI4): INVITE with SDP (checked for translation at srv), 200 OK with SDP,
+    ACK, RTP both ways through the pinholes, BYE/200.  One PASS/FAIL line per
+    step, prefixed by WHAT."""
+    caddr = caddr or t.CLI4
+    cli = t.udp('cli', caddr, cport)
     srv = t.udp('srv', t.SRV4, sport)
-    rc = t.udp('cli', t.CLI4, mport)
+    rc = t.udp('cli', caddr, mport)
     rs = t.udp('srv', t.SRV4, smport)
     try:
-        cid = 'valid-%d-%d@%s' % (os.getpid(), random.randrange(1 << 30), t.CLI4)
+        cid = 'valid-%d-%d@%s' % (os.getpid(), random.randrange(1 << 30), caddr)
         tag = 'v%d' % random.randrange(1 << 20)
-        body = sn.sdp(t.CLI4, ['audio %d RTP/AVP 0|a=rtpmap:0 PCMU/8000|a=sendrecv' % mport],
+        body = sn.sdp(caddr, ['audio %d RTP/AVP 0|a=rtpmap:0 PCMU/8000|a=sendrecv' % mport],
                       origin='phone')
         inv = sn.build('INVITE sip:800@%s SIP/2.0' % t.SRV4, [
-            'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (t.CLI4, cport, tag),
+            'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (caddr, cport, tag),
             'Max-Forwards: 70', 'From: <sip:011@%s>;tag=%s' % (t.SRV4, tag),
             'To: <sip:800@%s>' % t.SRV4, 'Call-ID: ' + cid, 'CSeq: 1 INVITE',
-            'Contact: <sip:011@%s:%d>' % (t.CLI4, cport), 'Content-Type: application/sdp'], body)
+            'Contact: <sip:011@%s:%d>' % (caddr, cport), 'Content-Type: application/sdp'], body)
         cli.send(inv, (t.SRV4, sport))
         m = srv.recv_sip(sn.is_req('INVITE', cid), timeout=5)
         if not t.check(m, '%s, a valid INVITE crosses the router' % what, 'nothing arrived in 5 s'):
@@ -428,7 +427,7 @@ def valid_call(t, what, cport=5010, mport=10006, sport=5060, smport=20000):
         pub = m.src
         t.check(sn.same_addr(pub[0], t.WAN4), '%s, the INVITE is masqueraded' % what,
                 'came from %s' % sn.fmt(pub))
-        t.check_outbound(m, '%s, the INVITE' % what, t.CLI4, pub)
+        t.check_outbound(m, '%s, the INVITE' % what, caddr, pub)
         s = m.sdp()
         media_pub = (s.addr(0), s.media[0]['port']) if s.media else None
         ans = sn.sdp(t.SRV4, ['audio %d RTP/AVP 0|a=rtpmap:0 PCMU/8000|a=sendrecv' % smport],
@@ -439,11 +438,11 @@ def valid_call(t, what, cport=5010, mport=10006, sport=5060, smport=20000):
         if not t.check(r, '%s, the 200 OK reaches the phone' % what, 'nothing arrived in 5 s'):
             return False
         v = r.top_via()
-        t.check(sn.same_hostport((v[1], v[2]), (t.CLI4, cport)),
+        t.check(sn.same_hostport((v[1], v[2]), (caddr, cport)),
                 '%s, the 200 OK Via names the phone again' % what, 'Via "%s"' % r.hdr('via'),
                 show=r)
         cli.send(sn.build('ACK sip:800@%s:%d SIP/2.0' % (t.SRV4, sport), [
-            'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s-ack;rport' % (t.CLI4, cport, tag),
+            'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s-ack;rport' % (caddr, cport, tag),
             'Max-Forwards: 70', ('From', m.hdr('from')), ('To', r.hdr('to')),
             'Call-ID: ' + cid, 'CSeq: 1 ACK']), (t.SRV4, sport))
         ok = media_pub and sn.media(rs, media_pub, rc)
@@ -453,7 +452,7 @@ def valid_call(t, what, cport=5010, mport=10006, sport=5060, smport=20000):
         t.check(sn.media(rc, (t.SRV4, smport), rs), '%s, RTP from the phone reaches the WAN' % what,
                 'nothing arrived at srv:%d' % smport)
         cli.send(sn.build('BYE sip:800@%s:%d SIP/2.0' % (t.SRV4, sport), [
-            'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s-bye;rport' % (t.CLI4, cport, tag),
+            'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s-bye;rport' % (caddr, cport, tag),
             'Max-Forwards: 70', ('From', m.hdr('from')), ('To', r.hdr('to')),
             'Call-ID: ' + cid, 'CSeq: 2 BYE']), (t.SRV4, sport))
         b = srv.recv_sip(sn.is_req('BYE', cid), timeout=5)

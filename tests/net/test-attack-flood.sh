@@ -14,9 +14,10 @@
 #     -> at most 240 on the flow, the oldest evicted 32 at a time by the
 #        helper (media_evicted), never by the core's per-pinhole walk
 #  B. 30 flows x 10 INVITEs from the LAN + 10 from the WAN each, x 4
-#     = 2400 asked -> at most nf_conntrack_expect_max in all, 240 a flow
+#     = 2400 asked from two hosts -> at most max_media_per_host each (the
+#     host's oldest evicted: media_evicted_host), 240 a flow, none refused
 #  C. 4600 Call-IDs (INVITEs without SDP)  -> at most max_calls records
-#  D. a call while the pinhole table is full: its signalling is still NATed
+#  D. a call after the flood: its signalling is NATed, its pinholes open
 #  E. conntrack -D of the SIP flows -> pinholes and call records back to
 #     their baseline; then a valid call works with media both ways
 set -u

@@ -260,7 +260,7 @@ def scenario(t):
     t.setup(tcp=True)
     rtr = t.ns['rtr']
     mark = mu.dmesg_mark()
-    calls0 = mu.call_objects()
+    calls0 = mu.call_objects(rtr)
     t.setup_step(calls0 is not None, "read the calls_active gauge")
     maxct = int(mu.read_in(rtr, '/proc/sys/net/netfilter/nf_conntrack_max'))
     maxexp = int(mu.read_in(rtr, '/proc/sys/net/netfilter/nf_conntrack_expect_max'))
@@ -278,7 +278,7 @@ def scenario(t):
     tt = time.monotonic() - t1
     mu.check_dmesg(t, mark, 'the TCP streams')
 
-    nct, nexp, calls = mu.ct_count(rtr), len(mu.all_expect_lines(rtr)), mu.call_objects()
+    nct, nexp, calls = mu.ct_count(rtr), len(mu.all_expect_lines(rtr)), mu.call_objects(rtr)
     t.note('after the attack: %d conntracks (max %d), %d expectations (max %d), '
            '%s sipalg_call objects (max_calls %d, %d before); UDP %.1f s, TCP %.1f s' % (
                nct, maxct, nexp, maxexp, calls, maxcalls, calls0, tu, tt))
@@ -294,9 +294,9 @@ def scenario(t):
             'no pinhole is left after the flows are flushed',
             '%d left' % len(mu.all_expect_lines(rtr)),
             show=lambda: '\n'.join(mu.all_expect_lines(rtr)[:20]))
-    left = t.wait_for(lambda: mu.calls_at_most(calls0), 3)
+    left = t.wait_for(lambda: mu.calls_at_most(rtr, calls0), 3)
     t.check(left, 'call records return to baseline after the flows are flushed',
-            '%s objects, %d before' % (mu.call_objects(), calls0))
+            '%s objects, %d before' % (mu.call_objects(rtr), calls0))
     mu.valid_call(t, 'after the attack')
     mu.check_dmesg(t, mark, 'the valid call')
 

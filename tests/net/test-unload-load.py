@@ -123,7 +123,7 @@ def scenario(t):
                               '-trace_stat', '-stf', stf, '-fd', '1', '%s:5060' % t.SRV4], work)
         t0 = time.monotonic()
         d = helper_busy(t, 'sipp at %d calls/s' % RATE)
-        calls = mu.call_objects()
+        calls = mu.call_objects(rtr)
         t.note('under load: %d sipalg expectations, %s sipalg_call objects, counters %s' % (
             len(mu.expect_lines(rtr)), calls, d))
         windows = []            # seconds without the helper (or its NAT part)
@@ -215,9 +215,9 @@ def scenario(t):
         shutil.rmtree(work, ignore_errors=True)
 
     sn.sh(rtr, 'conntrack -F', check=True)
-    t.check(t.wait_for(lambda: mu.call_objects() == 0, 5),
+    t.check(t.wait_for(lambda: mu.call_objects(rtr) == 0, 5),
             'call records go back to 0 after the flows are flushed',
-            '%s sipalg_call objects' % mu.call_objects())
+            '%s sipalg_call objects' % mu.call_objects(rtr))
     sn.sh(rtr, 'nft delete table inet sipnet_helper')
     ok = rmmod(t, 'nf_nat_sipalg', 'the end') & rmmod(t, 'nf_conntrack_sipalg', 'the end')
     mu.check_dmesg(t, mark, 'the final unload')
