@@ -400,6 +400,23 @@ def check_dmesg(t, mark, what):
 # --------------------------------------------------------------------------
 # a valid call after the attack
 
+def flood_invite(host, port, peer, cid, streams=2, media_port=10000):
+    """An INVITE from HOST:PORT to PEER that nobody will answer, with an SDP
+    of STREAMS audio streams (RTP and RTCP each) from MEDIA_PORT on, 4 ports
+    apart; no body when STREAMS is 0."""
+    body = ''
+    if streams:
+        body = sn.sdp(host, ['audio %d RTP/AVP 0|a=sendrecv' % (media_port + 4 * i)
+                             for i in range(streams)], origin='flood')
+    hdrs = ['Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (host, port, cid),
+            'Max-Forwards: 70', 'From: <sip:f@%s>;tag=%s' % (host, cid),
+            'To: <sip:800@%s>' % peer, 'Call-ID: %s' % cid, 'CSeq: 1 INVITE',
+            'Contact: <sip:f@%s:%d>' % (host, port)]
+    if body:
+        hdrs.append('Content-Type: application/sdp')
+    return sn.build('INVITE sip:800@%s SIP/2.0' % peer, hdrs, body)
+
+
 def valid_call(t, what, cport=5010, mport=10006, sport=5060, smport=20000, caddr=None):
     """An outgoing call through the router from CADDR (default the phone,
     CLI4): INVITE with SDP (checked for translation at srv), 200 OK with SDP,

@@ -18,16 +18,6 @@ def param(name):
     return int(open('/sys/module/nf_conntrack_sipalg/parameters/' + name).read())
 
 
-def invite(host, port, peer, cid, streams=2, media_port=10000):
-    body = sn.sdp(host, ['audio %d RTP/AVP 0|a=sendrecv' % (media_port + 4 * i)
-                         for i in range(streams)], origin='flood')
-    return sn.build('INVITE sip:800@%s SIP/2.0' % peer, [
-        'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (host, port, cid),
-        'Max-Forwards: 70', 'From: <sip:f@%s>;tag=%s' % (host, cid),
-        'To: <sip:800@%s>' % peer, 'Call-ID: %s' % cid, 'CSeq: 1 INVITE',
-        'Contact: <sip:f@%s:%d>' % (host, port), 'Content-Type: application/sdp'], body)
-
-
 def options(host, port, peer, cid):
     return sn.build('OPTIONS sip:%s SIP/2.0' % peer, [
         'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (host, port, cid),
@@ -146,6 +136,17 @@ def bounds(t, what, d, per_flow_max, per_host_max):
             'per host %s' % dict(ph))
 
 
+def made_room(t, what, d):
+    """The table filled up, and room was made for every stream."""
+    t.check(d.get('media_reclaimed', 0) > 0,
+            '%s: the full table is made room in (media_reclaimed)' % what,
+            'media_reclaimed=0, media_failed=%d' % d.get('media_failed', 0))
+    t.check(d.get('media_failed', 0) == 0 and d.get('media_table_full', 0) == 0,
+            '%s: no stream is refused for want of room' % what,
+            'media_failed=%d media_table_full=%d' % (
+                d.get('media_failed', 0), d.get('media_table_full', 0)))
+
+
 def clear(t):
     """End the flood: delete its SIP flows (their pinholes go with them)."""
     rtr = t.ns['rtr']
@@ -161,7 +162,7 @@ def flood_one_host(t, fmax, hmax):
     n = 0
     for k in range(8):
         for i, s in enumerate(socks):
-            s.send(invite(t.CLI4, 30000 + i, SINK, 'f1-%d-%d' % (i, k),
+            s.send(mu.flood_invite(t.CLI4, 30000 + i, SINK, 'f1-%d-%d' % (i, k),
                           media_port=12000 + 80 * i + 8 * k), (SINK, 5060))
             n += 1
     d = settle(t, before, n)
@@ -189,18 +190,12 @@ def flood_lan_hosts(t, fmax, hmax):
     # Every host's media ports differ: all of them share the public address.
     for k in range(10):
         for i, (h, s) in enumerate(socks):
-            s.send(invite(h, 31000 + i % 8, SINK, 'f2-%d-%d' % (i, k),
+            s.send(mu.flood_invite(h, 31000 + i % 8, SINK, 'f2-%d-%d' % (i, k),
                           media_port=12000 + 80 * i + 8 * k), (SINK, 5060))
             n += 1
     d = settle(t, before, n)
     bounds(t, 'F2 eight LAN hosts', d, fmax, hmax)
-    t.check(d.get('media_reclaimed', 0) > 0,
-            'F2 eight LAN hosts: the full table is made room in (media_reclaimed)',
-            'media_reclaimed=0, media_failed=%d' % d.get('media_failed', 0))
-    t.check(d.get('media_failed', 0) == 0 and d.get('media_table_full', 0) == 0,
-            'F2 eight LAN hosts: no stream is refused for want of room',
-            'media_failed=%d media_table_full=%d' % (
-                d.get('media_failed', 0), d.get('media_table_full', 0)))
+    made_room(t, 'F2 eight LAN hosts', d)
     probes(t, 'F2 eight LAN hosts')
     for _, s in socks:
         s.close()
@@ -223,17 +218,12 @@ def flood_wan_peers(t, fmax, hmax):
     for k in range(40):
         for i, (peer, pe, pub) in enumerate(pairs):
             if pub:
-                pe.send(invite(peer, 5060, t.WAN4, 'f3-%d-%d' % (i, k),
+                pe.send(mu.flood_invite(peer, 5060, t.WAN4, 'f3-%d-%d' % (i, k),
                                media_port=40000 + 8 * k), pub)
                 n += 1
     d = settle(t, before, n)
     bounds(t, 'F3 eight WAN peers', d, fmax, hmax)
-    t.check(d.get('media_reclaimed', 0) > 0,
-            'F3 eight WAN peers: the full table is made room in (media_reclaimed)',
-            'media_reclaimed=0, media_failed=%d' % d.get('media_failed', 0))
-    t.check(d.get('media_failed', 0) == 0,
-            'F3 eight WAN peers: no stream is refused for want of room',
-            'media_failed=%d' % d.get('media_failed', 0))
+    made_room(t, 'F3 eight WAN peers', d)
     probes(t, 'F3 eight WAN peers')
     for _, pe, _ in pairs:
         pe.close()

@@ -16,20 +16,6 @@ def param(name):
     return int(open('/sys/module/nf_conntrack_sipalg/parameters/' + name).read())
 
 
-def invite(t, host, port, peer, cid, streams=2, media_port=10000):
-    body = ''
-    if streams:
-        body = sn.sdp(host, ['audio %d RTP/AVP 0|a=sendrecv' % (media_port + 4 * i)
-                             for i in range(streams)], origin='flood')
-    hdrs = ['Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (host, port, cid),
-            'Max-Forwards: 70', 'From: <sip:f@%s>;tag=%s' % (host, cid),
-            'To: <sip:800@%s>' % peer, 'Call-ID: %s' % cid, 'CSeq: 1 INVITE',
-            'Contact: <sip:f@%s:%d>' % (host, port)]
-    if body:
-        hdrs.append('Content-Type: application/sdp')
-    return sn.build('INVITE sip:800@%s SIP/2.0' % peer, hdrs, body)
-
-
 def per_flow(t):
     """Media expectations of this helper per master flow (by the LAN port)."""
     n = collections.Counter()
@@ -70,7 +56,7 @@ def scenario(t):
     srv = t.udp('srv', t.SRV4, 5060)
     before = mu.stats(rtr)
     for i in range(100):
-        cli.send(invite(t, t.CLI4, 5010, t.SRV4, 'floodA-%d' % i, media_port=10000 + 8 * i),
+        cli.send(mu.flood_invite(t.CLI4, 5010, t.SRV4, 'floodA-%d' % i, media_port=10000 + 8 * i),
                  (t.SRV4, 5060))
     d = settle(t, before, 100)
     pf = per_flow(t)
@@ -97,7 +83,7 @@ def scenario(t):
     socks = [t.udp('cli', t.CLI4, 30000 + i) for i in range(30)]
     pubs = []
     for i, s in enumerate(socks):
-        s.send(invite(t, t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-0' % i,
+        s.send(mu.flood_invite(t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-0' % i,
                       media_port=12000 + 80 * i), (t.SRV4, 5060))
     for _ in socks:
         m = srv.recv_sip(lambda m: m.call_id and m.call_id.startswith('floodB-'), timeout=5)
@@ -108,12 +94,12 @@ def scenario(t):
     n = 0
     for k in range(1, 10):
         for i, s in enumerate(socks):
-            s.send(invite(t, t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-%d' % (i, k),
+            s.send(mu.flood_invite(t.CLI4, 30000 + i, t.SRV4, 'floodB-%d-%d' % (i, k),
                           media_port=12000 + 80 * i + 8 * k), (t.SRV4, 5060))
             n += 1
     for k in range(10):
         for i, p in enumerate(pubs):
-            srv.send(invite(t, t.SRV4, 5060, t.WAN4, 'floodBw-%d-%d' % (i, k),
+            srv.send(mu.flood_invite(t.SRV4, 5060, t.WAN4, 'floodBw-%d-%d' % (i, k),
                             media_port=40000 + 80 * i + 8 * k), p)
             n += 1
     d = settle(t, before, n)
@@ -152,7 +138,7 @@ def scenario(t):
     ncalls = maxcalls + 500
     for i in range(ncalls):
         s = socks[i % len(socks)]
-        s.send(invite(t, t.CLI4, 30000 + i % len(socks), t.SRV4, 'floodC-%d' % i, streams=0),
+        s.send(mu.flood_invite(t.CLI4, 30000 + i % len(socks), t.SRV4, 'floodC-%d' % i, streams=0),
                (t.SRV4, 5060))
     d = settle(t, before, ncalls)
     objs = mu.call_objects(rtr)
@@ -171,7 +157,7 @@ def scenario(t):
     # D. signalling still works while the pinhole table is full
     srv.drain()
     c2 = t.udp('cli', t.CLI4, 5012)
-    c2.send(invite(t, t.CLI4, 5012, t.SRV4, 'floodD@%s' % t.CLI4, streams=1, media_port=16000),
+    c2.send(mu.flood_invite(t.CLI4, 5012, t.SRV4, 'floodD@%s' % t.CLI4, streams=1, media_port=16000),
             (t.SRV4, 5060))
     m = srv.recv_sip(sn.is_req('INVITE', 'floodD@%s' % t.CLI4))
     if t.check(m, 'after the flood, a new INVITE crosses the router', 'nothing arrived'):

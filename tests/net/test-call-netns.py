@@ -10,21 +10,13 @@ import sipnet as sn
 MAX_CALLS = 32
 
 
-def invite(host, port, peer, cid):
-    return sn.build('INVITE sip:800@%s SIP/2.0' % peer, [
-        'Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK-%s;rport' % (host, port, cid),
-        'Max-Forwards: 70', 'From: <sip:n@%s>;tag=%s' % (host, cid),
-        'To: <sip:800@%s>' % peer, 'Call-ID: %s' % cid, 'CSeq: 1 INVITE',
-        'Contact: <sip:n@%s:%d>' % (host, port)])
-
-
 def send_calls(t, ns, where, src, dst, prefix, n):
     """N new Call-IDs from SRC (in NS) to DST:5060; waits until the helper
     in namespace WHERE parsed them all and returns its counters' deltas."""
     before = mu.stats(t.ns[where])
     s = t.udp(ns, src, 5070)
     for i in range(n):
-        s.send(invite(src, 5070, dst, '%s-%d' % (prefix, i)), (dst, 5060))
+        s.send(mu.flood_invite(src, 5070, dst, '%s-%d' % (prefix, i), streams=0), (dst, 5060))
     t.wait_for(lambda: mu.stats_delta(mu.stats(t.ns[where]), before).get('messages', 0) >= n, 10)
     s.close()
     t.sockets.remove(s)

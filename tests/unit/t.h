@@ -64,6 +64,13 @@ static inline void t_report(const char *name, bool ok)
 	t_why[0] = 0;
 }
 
+/* Every case of a table of structs with a "name": one line each. */
+#define T_TABLE(table, fn) do { \
+	unsigned int _i; \
+	for (_i = 0; _i < sizeof(table) / sizeof(table[0]); _i++) \
+		t_report(table[_i].name, fn(&table[_i])); \
+} while (0)
+
 static inline int t_exit(void)
 {
 	fflush(stdout);

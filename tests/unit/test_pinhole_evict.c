@@ -151,18 +151,12 @@ static bool heavy_case(const struct heavy_case *c)
 	return true;
 }
 
-#define RUN(table, fn) do { \
-	unsigned int _i; \
-	for (_i = 0; _i < sizeof(table) / sizeof(table[0]); _i++) \
-		t_report(table[_i].name, fn(&table[_i])); \
-} while (0)
-
 int main(void)
 {
-	RUN(limits_cases, limits_case);
-	RUN(count_cases, count_case);
-	RUN(oldest_cases, oldest_case);
-	RUN(within_cases, within_case);
-	RUN(heavy_cases, heavy_case);
+	T_TABLE(limits_cases, limits_case);
+	T_TABLE(count_cases, count_case);
+	T_TABLE(oldest_cases, oldest_case);
+	T_TABLE(within_cases, within_case);
+	T_TABLE(heavy_cases, heavy_case);
 	return t_exit();
 }

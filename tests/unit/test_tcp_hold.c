@@ -243,18 +243,12 @@ static bool win_case(const struct win_case *c)
 	return true;
 }
 
-#define RUN(table, fn) do { \
-	unsigned int _i; \
-	for (_i = 0; _i < sizeof(table) / sizeof(table[0]); _i++) \
-		t_report(table[_i].name, fn(&table[_i])); \
-} while (0)
-
 int main(void)
 {
-	RUN(classify_cases, classify_case);
-	RUN(peek_cases, peek_case);
-	RUN(pos_cases, pos_case);
-	RUN(win_cases, win_case);
+	T_TABLE(classify_cases, classify_case);
+	T_TABLE(peek_cases, peek_case);
+	T_TABLE(pos_cases, pos_case);
+	T_TABLE(win_cases, win_case);
 	run_bool_cases();
 	return t_exit();
 }
