@@ -38,6 +38,7 @@ void sipalg_ack_ts(const struct sk_buff *skb, unsigned int protoff,
 	const u8 *o;
 
 	ts->ok = false;
+	ts->sig = false;
 	ts->oif = 0;
 	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
 	if (!th || th->doff * 4 <= sizeof(*th))
@@ -57,8 +58,9 @@ void sipalg_ack_ts(const struct sk_buff *skb, unsigned int protoff,
 			memcpy(from_sender ? &ts->ecr : &ts->val, o + i + 2, 4);
 			memcpy(from_sender ? &ts->val : &ts->ecr, o + i + 6, 4);
 			ts->ok = true;
-			return;
 		}
+		if (o[i] == TCPOPT_MD5SIG || o[i] == SIPALG_TCPOPT_AO)
+			ts->sig = true;
 		i += o[i + 1];
 	}
 }

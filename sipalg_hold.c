@@ -46,6 +46,8 @@ struct sipalg_hold_dir {
 	bool ack_due;	/* ACK it once the receiver has all before r.seq */
 	bool passive;	/* no NAT: a copy only, the bytes went on */
 	int iif;	/* where the sender's segment came in: toward it */
+	/* The flow's namespace: its budget counts these bytes. */
+	struct sipalg_net *sn;
 };
 
 struct sipalg_hold {
@@ -56,19 +58,27 @@ struct sipalg_hold {
 /* Rarely taken: only by flows that hold bytes, and to set that up. */
 static DEFINE_SPINLOCK(hold_lock);
 static LIST_HEAD(holds);
-static unsigned int hold_bytes;	/* TCP bytes held back, all flows */
-
-unsigned int sipalg_hold_bytes(void)
+/*
+ * TCP bytes held back by a namespace's flows, under hold_lock: each
+ * namespace has SIPALG_HOLD_BUDGET of its own, so a container's flows
+ * cannot take every other namespace's.
+ */
+unsigned int sipalg_hold_bytes(const struct net *net)
 {
-	return READ_ONCE(hold_bytes);
+	const struct sipalg_net *sn = net_generic(net, sipalg_net_id);
+
+	return READ_ONCE(sn->hold_bytes);
 }
 
 static void hold_dir_clear(struct sipalg_hold_dir *hd)
 {
+	struct sipalg_net *sn = hd->sn;
+
 	lockdep_assert_held(&hold_lock);
-	hold_bytes -= hd->r.len;
+	sn->hold_bytes -= hd->r.len;
 	kfree(hd->buf);
 	memset(hd, 0, sizeof(*hd));
+	hd->sn = sn;
 }
 
 static void hold_free(struct sipalg_hold *h)
@@ -124,7 +134,8 @@ void sipalg_hold_reset(struct sipalg_master *priv)
 }
 
 /* The flow's hold, made on first use. */
-static struct sipalg_hold *hold_get(struct sipalg_master *priv)
+static struct sipalg_hold *hold_get(struct nf_conn *ct,
+				    struct sipalg_master *priv)
 {
 	struct sipalg_hold *h = priv->hold;
 
@@ -134,6 +145,8 @@ static struct sipalg_hold *hold_get(struct sipalg_master *priv)
 	h = kzalloc(sizeof(*h), GFP_ATOMIC);
 	if (!h)
 		return NULL;
+	h->d[IP_CT_DIR_ORIGINAL].sn = net_generic(nf_ct_net(ct), sipalg_net_id);
+	h->d[IP_CT_DIR_REPLY].sn = h->d[IP_CT_DIR_ORIGINAL].sn;
 	list_add(&h->list, &holds);
 	WRITE_ONCE(priv->hold, h);
 	return h;
@@ -153,12 +166,13 @@ static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
 
 	if (nf_ct_is_dying(ct) || !len || len > SIPALG_HOLD_MAX)
 		return false;
-	h = hold_get(priv);
+	h = hold_get(ct, priv);
 	if (!h)
 		return false;
 	hd = &h->d[dir];
 	if ((hd->r.len && !replace) ||
-	    !tcp_hold_fits(hold_bytes, hd->r.len, len, SIPALG_HOLD_BUDGET))
+	    !tcp_hold_fits(hd->sn->hold_bytes, hd->r.len, len,
+			   SIPALG_HOLD_BUDGET))
 		goto err_put;
 	buf = kmalloc(len, GFP_ATOMIC);
 	if (!buf)
@@ -171,7 +185,7 @@ static bool hold_store(struct nf_conn *ct, struct sipalg_master *priv,
 	hd->ack_due = !passive;
 	hd->passive = passive;
 	hd->iif = iif;
-	hold_bytes += len;
+	hd->sn->hold_bytes += len;
 	return true;
 
 err_put:

@@ -35,11 +35,12 @@ static int sipalg_stats_show(struct seq_file *seq, void *v)
 			sum += per_cpu_ptr(sn->stats, cpu)->v[i];
 		seq_printf(seq, "%-24s %llu\n", sipalg_stat_names[i], sum);
 	}
-	/* Gauges of the namespace's call records; held bytes: all. */
+	/* Gauges of the namespace. */
 	seq_printf(seq, "%-24s %u\n", "calls_active", sipalg_calls_active(net));
 	seq_printf(seq, "%-24s %u\n", "call_pinholes",
 		   sipalg_calls_pinholes(net));
-	seq_printf(seq, "%-24s %u\n", "tcp_held_bytes", sipalg_hold_bytes());
+	seq_printf(seq, "%-24s %u\n", "tcp_held_bytes",
+		   sipalg_hold_bytes(net));
 	return 0;
 }
 

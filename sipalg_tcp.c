@@ -446,6 +446,13 @@ int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 	 * a segment, and the ACK acknowledges the bytes, not the segments.
 	 */
 	sg.can_hold = c.hooks && !(th->fin || th->rst || th->syn || th->urg);
+	if (sg.can_hold && th->doff > sizeof(*th) / 4) {
+		sipalg_ack_ts(skb, protoff, true, &ts);
+		if (ts.sig) {
+			sg.can_hold = false;
+			SIPALG_INC(c.net, tcp_signed);
+		}
+	}
 
 	if (READ_ONCE(priv->hold))
 		hold_track(&c, priv, th);

@@ -59,6 +59,7 @@ struct sipalg_net {
 	 * sipalg_calls_lock: never too low, checked by a walk when too high.
 	 */
 	u16 host_pending[PH_HOSTS];
+	unsigned int hold_bytes;	/* sipalg_hold.c, under its lock */
 };
 
 extern unsigned int sipalg_net_id;
@@ -295,7 +296,7 @@ int sipalg_help_tcp(struct sk_buff *skb, unsigned int protoff,
 		    struct nf_conn *ct, enum ip_conntrack_info ctinfo);
 
 #define SIPALG_HOLD_MAX		16384		/* bytes per flow and direction */
-#define SIPALG_HOLD_BUDGET	(4U << 20)	/* bytes held in all */
+#define SIPALG_HOLD_BUDGET	(4U << 20)	/* bytes held per namespace */
 
 /* What hold_join makes of a segment (sipalg_hold_join). */
 enum { SIPALG_HOLD_PASS, SIPALG_HOLD_JOINED, SIPALG_HOLD_DROP };
@@ -351,7 +352,7 @@ int sipalg_peek_take(struct sipalg_master *priv, enum ip_conntrack_dir dir,
 		     u32 seq, const char *data, u32 len,
 		     struct sipalg_peek *pk);
 void sipalg_holds_flush(void);
-unsigned int sipalg_hold_bytes(void);
+unsigned int sipalg_hold_bytes(const struct net *net);
 
 /*
  * What the router's ACK carries besides its numbers (sipalg_ack.c): RFC 7323
@@ -359,9 +360,16 @@ unsigned int sipalg_hold_bytes(void);
  */
 struct sipalg_tcp_ts {
 	bool ok;
+	/*
+	 * Signed (TCP-MD5, RFC 2385; TCP-AO, RFC 5925): the router cannot
+	 * sign an ACK of its own, so such a segment is never held.
+	 */
+	bool sig;
 	__be32 val, ecr;
 	int oif;
 };
+
+#define SIPALG_TCPOPT_AO	29	/* RFC 5925; not in every kernel's tcp.h */
 
 void sipalg_ack_ts(const struct sk_buff *skb, unsigned int protoff,
 		   bool from_sender, struct sipalg_tcp_ts *ts);

@@ -45,6 +45,7 @@ SIPALG_STAT(tcp_joined_gso)	/* ... larger than the MTU: sent as GSO */
 SIPALG_STAT(tcp_hold_resent)	/* held bytes sent again: dropped, re-ACKed */
 SIPALG_STAT(tcp_hold_gap)	/* segment after a gap behind held bytes */
 SIPALG_STAT(tcp_hold_failed)	/* could not hold (memory, budget, size) */
+SIPALG_STAT(tcp_signed)		/* MD5/AO-signed segment: never held */
 SIPALG_STAT(tcp_peeked)		/* no NAT: split message parsed whole */
 SIPALG_STAT(tcp_acks)		/* ACKs sent for held bytes */
 SIPALG_STAT(tcp_ack_deferred)	/* ... waiting for the receiver's ACK */
