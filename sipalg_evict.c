@@ -226,6 +226,7 @@ void sipalg_host_make_room(struct sipalg_ctx *c, unsigned int need)
 	struct evict_walk w;
 	u32 evict, gone;
 
+	lockdep_assert_held(&sipalg_calls_lock);
 	if (sn->host_pending[b] + need <= limits.per_host)
 		return;
 	host_recount(c->net, &w, b);
@@ -250,6 +251,7 @@ bool sipalg_table_reclaim(struct sipalg_ctx *c)
 	struct evict_walk w;
 	u32 b, gone;
 
+	lockdep_assert_held(&sipalg_calls_lock);
 	/* One walk counts every host anew, a second finds the oldest. */
 	memset(&w, 0, sizeof(w));
 	w.sn = sn;

@@ -382,6 +382,7 @@ void sipalg_register_pinhole(struct sipalg_ctx *c)
 	u16 newport;
 	__be16 p;
 	u8 proto;
+	int err;
 
 	if (!hdr)
 		return;
@@ -406,8 +407,12 @@ void sipalg_register_pinhole(struct sipalg_ctx *c)
 	sipalg_exp_assign_helper(exp,
 				 sipalg_helper_for(nf_ct_l3num(c->ct), proto));
 	exp->flags = NF_CT_EXPECT_PERMANENT | NF_CT_EXPECT_INACTIVE;
-	if (register_exps(c, media_newaddr(c) ?: &daddr, exp, NULL, &newport,
-			  &newport) < 0) {
+	/* A full table is made room in under the call table's lock. */
+	spin_lock_bh(&sipalg_calls_lock);
+	err = register_exps(c, media_newaddr(c) ?: &daddr, exp, NULL, &newport,
+			    &newport);
+	spin_unlock_bh(&sipalg_calls_lock);
+	if (err < 0) {
 		nf_ct_expect_put(exp);
 		goto err;
 	}
