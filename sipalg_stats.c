@@ -52,17 +52,24 @@ static int __net_init sipalg_stats_net_init(struct net *net)
 		return -ENOMEM;
 	sipalg_calls_net_init(net);
 	if (!proc_create_net_single("sipalg", 0444, net->proc_net_stat,
-				    sipalg_stats_show, NULL)) {
-		free_percpu(sn->stats);
-		return -ENOMEM;
-	}
+				    sipalg_stats_show, NULL))
+		goto err_stat;
+	if (sipalg_calls_proc_init(net))
+		goto err_calls;
 	return 0;
+
+err_calls:
+	remove_proc_entry("sipalg", net->proc_net_stat);
+err_stat:
+	free_percpu(sn->stats);
+	return -ENOMEM;
 }
 
 static void __net_exit sipalg_stats_net_exit(struct net *net)
 {
 	struct sipalg_net *sn = net_generic(net, sipalg_net_id);
 
+	sipalg_calls_proc_exit(net);
 	remove_proc_entry("sipalg", net->proc_net_stat);
 	sipalg_calls_net_exit(net);
 	free_percpu(sn->stats);
