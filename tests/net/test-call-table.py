@@ -2,6 +2,8 @@
 # The scenario of test-call-table.sh, which builds the namespaces, exports
 # their names and addresses and runs this; not meant to run alone.
 
+import json
+import os
 import re
 import threading
 import time
@@ -12,6 +14,7 @@ import sipnet as sn
 MAX_CALLS = 8192
 TRUNK = 16
 MANY = 4096
+LNSTAT_MSGS = 7
 PH = re.compile(r'^(.*):(\d+)=(.*):(\d+):(pending|used/expired)(\+rtcp)?$')
 
 
@@ -154,6 +157,69 @@ def many(t, cli, srv):
             'lines of the flow per read %s, %d calls set up meanwhile' % (n, sent[0]))
 
 
+def lnstat(t, args):
+    """lnstat's output in the router.  Its exit status is no answer: it
+    exits 1 once its count of reads is done."""
+    rc, out = sn.sh(t.ns['rtr'], 'lnstat ' + args)
+    return out
+
+
+def lnstat_json(t, args):
+    try:
+        # One read over an interval of 1 s: a counter's total over the CPUs.
+        return json.loads(lnstat(t, '-j -c 1 -i 1 ' + args))
+    except ValueError:
+        return None
+
+
+def column_sum(t, f, k):
+    """Field K of /proc/net/stat/F summed over the CPUs' lines."""
+    lines = mu.read_in(t.ns['rtr'], '/proc/net/stat/' + f).splitlines()
+    col = lines[0].split().index(k)
+    return sum(int(ln.split()[col], 16) for ln in lines[1:])
+
+
+def counters(t, cli):
+    """The counters in lnstat's format: a counter column, summed over the
+    CPUs' lines, rises by exactly the messages sent; lnstat reads every
+    file, its gauges as one value."""
+    before = lnstat_json(t, '-f sipalg -k messages,requests,req_invite')
+    t.setup_step(before and 'messages' in before, 'lnstat -f sipalg reads the counters',
+                 str(before))
+    for i in range(LNSTAT_MSGS):
+        cli.send(mu.flood_invite(t.CLI4, 5074, t.SRV4, 'table-lnstat-%d' % i, streams=0),
+                 (t.SRV4, 5060))
+    t.wait_for(lambda: mu.stats(t.ns['rtr'])['messages'] - before['messages'] >= LNSTAT_MSGS, 5)
+    time.sleep(0.3)
+    after = lnstat_json(t, '-f sipalg -k messages,requests,req_invite') or {}
+    d = {k: after.get(k, 0) - v for k, v in before.items()}
+    t.check(d == dict.fromkeys(before, LNSTAT_MSGS),
+            'lnstat sees messages, requests and req_invite, summed over the CPUs, '
+            'rise by exactly the %d sent' % LNSTAT_MSGS, 'before %s, after %s' % (before, after))
+    text = mu.read_in(t.ns['rtr'], '/proc/net/stat/sipalg')
+    lines = text.splitlines()
+    col = lines[0].split().index('calls_active')
+    gauge = set(ln.split()[col] for ln in lines[1:])
+    t.check(col == 0 and len(lines) == 1 + os.cpu_count() and len(gauge) == 1 and
+            int(gauge.pop(), 16) == mu.call_objects(t.ns['rtr']),
+            'the stat file leads with calls_active, the same on each CPU\'s line',
+            text)
+    got = lnstat_json(t, '-f sipalg -k calls_active') or {}
+    t.check(got.get('calls_active') == mu.call_objects(t.ns['rtr']),
+            'lnstat shows the calls_active gauge as one value, not a sum',
+            '%s, calls_active %s' % (got, mu.call_objects(t.ns['rtr'])))
+    for f, k in (('sipalg', 'messages'), ('sipalg_tcp', 'tcp_held'),
+                 ('sipalg_media', 'media_pinholes')):
+        got = lnstat_json(t, '-f %s -k %s' % (f, k)) or {}
+        want = column_sum(t, f, k)
+        t.check(got.get(k) == want, 'lnstat -f %s reads %s summed over the CPUs' % (f, k),
+                '%s, the file\'s sum %s' % (got, want))
+    out = lnstat(t, '-f sipalg -f nf_conntrack -i 1 -c 2')
+    t.check('sipalg' in out and 'nf_connt' in out and
+            len(out.strip().splitlines()) >= 5,
+            'lnstat -f sipalg -f nf_conntrack -i 1 -c 2 reads both files', out)
+
+
 def scenario(t):
     t.setup(params={'max_calls': MAX_CALLS})
     cli = t.udp('cli', t.CLI4, 5010)
@@ -163,6 +229,7 @@ def scenario(t):
     one_call(t, cli, srv)
     trunk(t, trunk_s, srv)
     srv.drain()
+    counters(t, cli)
     many(t, flood, srv)
 
 
