@@ -187,6 +187,7 @@ struct sipalg_call *sipalg_call_find(const struct nf_conn *ct, u32 id)
 struct sipalg_call *sipalg_call_touch(struct sipalg_call *call)
 {
 	list_move_tail(&call->lru, &call_sn(call)->calls_lru);
+	call->active = jiffies;
 	return call;
 }
 
@@ -216,6 +217,8 @@ struct sipalg_call *sipalg_call_new(struct net *net, const struct nf_conn *ct,
 	}
 	call->master = ct;
 	call->id = id;
+	call->created = jiffies;
+	call->active = call->created;
 	write_pnet(&call->net, net);
 	hlist_add_head(&call->hnode, call_bucket(ct, id));
 	hlist_add_head(&call->mnode, master_bucket(ct));
@@ -230,6 +233,15 @@ struct sipalg_call *sipalg_call_get(struct net *net, const struct nf_conn *ct,
 	struct sipalg_call *call = sipalg_call_find(ct, id);
 
 	return call ? sipalg_call_touch(call) : sipalg_call_new(net, ct, id);
+}
+
+/* Keep the start of the call's Call-ID, once, to be shown. */
+void sipalg_call_name(struct sipalg_call *call, const char *cid, u32 len)
+{
+	if (!call || call->cid_len)
+		return;
+	call->cid_len = min_t(u32, len, SIPALG_CID_MAX);
+	memcpy(call->cid, cid, call->cid_len);
 }
 
 /*
@@ -340,6 +352,98 @@ void sipalg_calls_net_exit(struct net *net)
 	list_for_each_entry_safe(call, tmp, &sn->calls_lru, lru)
 		call_free(call);
 	spin_unlock_bh(&sipalg_calls_lock);
+}
+
+/*
+ * Copy what the listing shows of @call's pinholes from @dir, and whether
+ * each is still pending, into @v.  Under sipalg_calls_lock: the flow is
+ * alive while its records are in the table.
+ */
+static void call_view_pinholes(const struct sipalg_call *call,
+			       enum ip_conntrack_dir dir,
+			       struct sipalg_call_view *v)
+{
+	const struct sipalg_pinhole *ph = call->nph[dir] > 1 ?
+		call->ph[dir].many : &call->ph[dir].one;
+	const struct nf_conn *ct = call->master;
+	struct nf_conntrack_expect *exp;
+	struct sipalg_pinhole_view *pv;
+	struct nf_conntrack_tuple t;
+	unsigned int i;
+
+	memset(&t, 0, sizeof(t));
+	t.src.l3num = nf_ct_l3num(ct);
+	t.src.u3 = ct->tuplehash[!dir].tuple.src.u3;
+	t.dst.protonum = IPPROTO_UDP;
+	for (i = 0; i < call->nph[dir] && v->nph < SIPALG_VIEW_PH; i++) {
+		pv = &v->ph[v->nph++];
+		pv->addr = ph[i].addr;
+		pv->port = ph[i].port;
+		pv->priv_addr = ph[i].priv_addr;
+		pv->priv_port = ph[i].priv_port;
+		pv->pair = ph[i].pair;
+		t.dst.u3 = ph[i].addr;
+		t.dst.u.udp.port = ph[i].port;
+		exp = __nf_ct_expect_find(nf_ct_net(ct), nf_ct_zone(ct), &t);
+		pv->pending = exp && exp->master == ct;
+	}
+}
+
+static void call_view(const struct sipalg_call *call,
+		      struct sipalg_call_view *v)
+{
+	const struct nf_conn *ct = call->master;
+
+	v->tuple[IP_CT_DIR_ORIGINAL] = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	v->tuple[IP_CT_DIR_REPLY] = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	v->created = call->created;
+	v->active = call->active;
+	v->established = call->established;
+	v->cid_len = call->cid_len;
+	memcpy(v->cid, call->cid, call->cid_len);
+	v->nph = 0;
+	spin_lock(&nf_conntrack_expect_lock);
+	call_view_pinholes(call, IP_CT_DIR_ORIGINAL, v);
+	call_view_pinholes(call, IP_CT_DIR_REPLY, v);
+	spin_unlock(&nf_conntrack_expect_lock);
+}
+
+/*
+ * The listing's walk: copy at most @max of @net's records into @v, from the
+ * table by flow, one bucket under the lock at a time.  *@bucket and *@skip
+ * (records of the bucket already seen) say where to go on; *@bucket is past
+ * the table's end once all were seen.  A bucket that changes between two
+ * calls may have a record shown twice or not at all, never a stale one.
+ */
+unsigned int sipalg_calls_copy(const struct net *net, unsigned int *bucket,
+			       unsigned int *skip, struct sipalg_call_view *v,
+			       unsigned int max)
+{
+	const struct sipalg_call *call;
+	unsigned int n = 0, seen;
+
+	while (n < max && *bucket < (1U << calls_bits)) {
+		seen = 0;
+		spin_lock_bh(&sipalg_calls_lock);
+		hlist_for_each_entry(call, &masters_hash[*bucket], mnode) {
+			if (seen++ < *skip)
+				continue;
+			if (n == max) {
+				seen--;
+				break;
+			}
+			if (net_eq(read_pnet(&call->net), net))
+				call_view(call, &v[n++]);
+		}
+		spin_unlock_bh(&sipalg_calls_lock);
+		if (n == max && call) {
+			*skip = seen;
+		} else {
+			++*bucket;
+			*skip = 0;
+		}
+	}
+	return n;
 }
 
 static void calls_tables_free(void)

@@ -86,6 +86,13 @@ static void process_call_end(struct sipalg_ctx *c, bool only_if_unanswered)
 	spin_unlock_bh(&sipalg_calls_lock);
 }
 
+static void call_name(const struct sipalg_ctx *c, struct sipalg_call *call)
+{
+	const struct sip_msg *msg = &c->s->msg;
+
+	sipalg_call_name(call, c->data + msg->call_id.off, msg->call_id.len);
+}
+
 /*
  * An INVITE or its 2xx: the call's state and, with @sdp, its pinholes,
  * under one lookup of the call.
@@ -102,13 +109,16 @@ static void process_invite_state(struct sipalg_ctx *c, bool sdp)
 			call->invite_cseq = msg->cseq;
 	} else {
 		call = sipalg_call_find(c->ct, c->callid);
-		if (call && msg->cseq == call->invite_cseq)
+		if (call && msg->cseq == call->invite_cseq) {
 			call->established = true;
+			call->active = jiffies;
+		}
 		/* Only an SDP makes a record of a call not seen before. */
 		if (sdp)
 			call = call ? sipalg_call_touch(call) :
 				      sipalg_call_new(c->net, c->ct, c->callid);
 	}
+	call_name(c, call);
 	if (sdp)
 		sipalg_sdp_pinholes(c, call);
 	spin_unlock_bh(&sipalg_calls_lock);
@@ -117,8 +127,12 @@ static void process_invite_state(struct sipalg_ctx *c, bool sdp)
 /* An SDP in any other message than an INVITE or its 2xx. */
 static void process_sdp(struct sipalg_ctx *c)
 {
+	struct sipalg_call *call;
+
 	spin_lock_bh(&sipalg_calls_lock);
-	sipalg_sdp_pinholes(c, sipalg_call_get(c->net, c->ct, c->callid));
+	call = sipalg_call_get(c->net, c->ct, c->callid);
+	call_name(c, call);
+	sipalg_sdp_pinholes(c, call);
 	spin_unlock_bh(&sipalg_calls_lock);
 }
 

@@ -172,7 +172,8 @@ static int register_exps(struct sipalg_ctx *c,
 
 /* Note a pinhole this SDP opened; sipalg_call_keep_pinholes() tracks it. */
 static void remember(struct sipalg_ctx *c,
-		     const struct nf_conntrack_expect *exp, bool pair)
+		     const struct nf_conntrack_expect *exp, bool pair,
+		     const struct sip_addr *priv, u16 priv_port)
 {
 	struct sipalg_pinhole *ph;
 
@@ -182,6 +183,8 @@ static void remember(struct sipalg_ctx *c,
 	ph->addr = exp->tuple.dst.u3;
 	ph->port = exp->tuple.dst.u.udp.port;
 	ph->pair = pair;
+	sipalg_addr_to_inet(priv, &ph->priv_addr);
+	ph->priv_port = htons(priv_port);
 }
 
 /*
@@ -247,9 +250,13 @@ static void media_registered(struct sipalg_ctx *c, unsigned int i,
 	sipalg_host_count(c, rtcp ? 2 : 1);
 	pair = rtcp && pair_port == port + 1 && !(port & 1) &&
 	       nf_inet_addr_cmp(&rtcp->tuple.dst.u3, &rtp->tuple.dst.u3);
-	remember(c, rtp, pair);
+	remember(c, rtp, pair, &m->addr, m->port_num);
 	if (rtcp && !pair)
-		remember(c, rtcp, false);
+		remember(c, rtcp, false,
+			 m->flags & SDP_MF_RTCP_ADDR ? &m->rtcp_conn.ip :
+						       &m->addr,
+			 m->flags & SDP_MF_RTCP ? m->rtcp_port_num :
+						  m->port_num + 1);
 	if (port != m->port_num)
 		c->s->x.rtp_port[i] = port;
 	if (rtcp && (m->flags & SDP_MF_RTCP) && pair_port != m->rtcp_port_num)

@@ -19,6 +19,7 @@ export TEST_NAME HELPER=sipalg cli rtr srv CLI4 RTR_WAN4 SRV4 CLI6 RTR_WAN6 SRV6
 
 PYTHONPATH=$(dirname "${BASH_SOURCE[0]}")/../tests/net python3 - <<'PYEOF'
 import difflib
+import mutate as mu
 import sipnet as sn
 
 
@@ -77,7 +78,9 @@ def scenario(t):
     t.check(src2, 'RTP from the phone reaches the PBX (seen from %s)' % (sn.fmt(src2) if src2 else '-'))
 
     print('\n--- counters (/proc/net/stat/sipalg in the router) ' + '-' * 16)
-    print(sn.sh(t.ns['rtr'], 'cat /proc/net/stat/sipalg')[1].rstrip())
+    for k, v in mu.stats(t.ns['rtr']).items():
+        if v:
+            print('%-24s %d' % (k, v))
 
 
 sn.Test().run(scenario)

@@ -135,13 +135,19 @@ struct sipalg_pinhole {
 	 */
 	struct hlist_node pnode;
 	union nf_inet_addr addr;
+	/* What the SDP named, before NAT (/proc/net/sipalg_calls only) */
+	union nf_inet_addr priv_addr;
 	__be16 port;
+	__be16 priv_port;
 	/*
 	 * RTCP waits on the next port of the same address: one entry stands
 	 * for both (port is even then, so both hash to one bucket).
 	 */
 	bool pair;
 };
+
+/* Bytes of a Call-ID a record keeps to be shown. */
+#define SIPALG_CID_MAX		48
 
 /*
  * Calls are told apart by Call-ID so that a trunk (one signalling flow, many
@@ -158,6 +164,10 @@ struct sipalg_call {
 	u32 id;				/* hash of the Call-ID */
 	u32 invite_cseq;
 	bool established;		/* 2xx to an INVITE seen */
+	u8 cid_len;			/* bytes of cid kept */
+	unsigned long created;		/* jiffies */
+	unsigned long active;		/* jiffies of the last message */
+	char cid[SIPALG_CID_MAX];	/* the Call-ID's start, for the listing */
 	/*
 	 * The pinholes each sender's latest SDP opened.  The usual one (one
 	 * stream, RTCP on the next port) fits in the record; more take a
@@ -201,6 +211,36 @@ void sipalg_call_remove_pinholes(struct net *net, struct nf_conn *ct,
 				 enum ip_conntrack_dir dir);
 void sipalg_call_end(struct net *net, struct nf_conn *ct,
 		     struct sipalg_call *call);
+void sipalg_call_name(struct sipalg_call *call, const char *cid, u32 len);
+
+/*
+ * A call as /proc/net/sipalg_calls shows it (sipalg_calls_proc.c): a copy
+ * taken under sipalg_calls_lock, printed without it.
+ */
+#define SIPALG_VIEW_PH		8	/* pinholes shown per call */
+
+struct sipalg_pinhole_view {
+	union nf_inet_addr addr, priv_addr;
+	__be16 port, priv_port;
+	bool pair;
+	bool pending;		/* its expectation is still in the table */
+};
+
+struct sipalg_call_view {
+	struct nf_conntrack_tuple tuple[IP_CT_DIR_MAX];
+	unsigned long created, active;
+	bool established;
+	u8 cid_len;
+	u8 nph;
+	char cid[SIPALG_CID_MAX];
+	struct sipalg_pinhole_view ph[SIPALG_VIEW_PH];
+};
+
+unsigned int sipalg_calls_copy(const struct net *net, unsigned int *bucket,
+			       unsigned int *skip, struct sipalg_call_view *v,
+			       unsigned int max);
+int sipalg_calls_proc_init(struct net *net);
+void sipalg_calls_proc_exit(struct net *net);
 
 /* ---------------------------------------------------------------------------
  * One message (sipalg_msg.c).

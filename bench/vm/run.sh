@@ -434,7 +434,7 @@ run_bench() {
 		log "flushing 4000 $c calls (a flow each) took ${FLUSH_MS} ms"
 		echo "RESULT t=$SECONDS kernel=$KNAME test=flush4k cfg=$c round=1 value=$FLUSH_MS unit=ms"
 	done
-	log "sipalg counters: $(nsx "$rtr" cat /proc/net/stat/sipalg | awk '$2 != 0 { printf "%s=%s ", $1, $2 }')"
+	log "sipalg counters: $(sipalg_stats "$rtr" | awk '$2 != 0 { printf "%s=%s ", $1, $2 }')"
 }
 
 # --- scale ---------------------------------------------------------------
@@ -482,7 +482,7 @@ run_scale() {
 		"exp=$((exp1 - exp0)) slab_bytes=$tot bytes_per_call=$((tot / n))" \
 		"sample_ok=$got1/$sample held_ok=$SCALE_GOT/$sample slab=${d// /,}"
 	if [[ $h == sipalg ]]; then
-		log "sipalg counters: $(nsx "$rtr" cat /proc/net/stat/sipalg | awk '$2 != 0 { printf "%s=%s ", $1, $2 }')"
+		log "sipalg counters: $(sipalg_stats "$rtr" | awk '$2 != 0 { printf "%s=%s ", $1, $2 }')"
 	fi
 }
 

@@ -134,6 +134,37 @@ require_sipalg_ko() {
 
 mod_loaded() { [[ -d /sys/module/$1 ]]; }
 
+# sipalg_stats NS: /proc/net/stat/sipalg, sipalg_tcp and sipalg_media of
+# namespace NS as "name value" lines.  The files have lnstat's format (field
+# names, then one line of hex values per CPU): the first column is a gauge,
+# the same on every line, the others are counters summed over the lines.
+sipalg_stats() {
+	ip netns exec "$1" awk '
+	function hex(s,  i, v) {
+		v = 0
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	FNR == 1 {
+		n = split($0, name)
+		for (i = 1; i <= n; i++)
+			order[++all] = name[i]
+		row = 0
+		next
+	}
+	{
+		row++
+		for (i = 1; i <= n; i++)
+			if (i > 1)
+				v[name[i]] += hex($i)
+			else if (row == 1)
+				v[name[i]] = hex($i)
+	}
+	END { for (i = 1; i <= all; i++) printf "%s %d\n", order[i], v[order[i]] }
+	' /proc/net/stat/sipalg /proc/net/stat/sipalg_tcp /proc/net/stat/sipalg_media
+}
+
 # sipalg_load MODULE [PARAM=VALUE...]: load one of our modules, its in-tree
 # dependencies with modprobe and ours with insmod (what modprobe would do if
 # the modules were installed).

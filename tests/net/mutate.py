@@ -317,14 +317,32 @@ def read_in(ns, path):
             return f.read()
 
 
+# The module's statistics files in /proc/net/stat.
+STAT_FILES = ('sipalg', 'sipalg_tcp', 'sipalg_media')
+
+
+def parse_stats(text):
+    """A statistics file's text in lnstat's format (a line of field names,
+    then a line of hex values per CPU) as a dict: the first column is a
+    gauge, the same on every line, the others counters summed over them."""
+    lines = text.splitlines()
+    names = lines[0].split()
+    out = dict.fromkeys(names, 0)
+    for row, ln in enumerate(lines[1:]):
+        for i, (k, v) in enumerate(zip(names, ln.split())):
+            if i:
+                out[k] += int(v, 16)
+            elif row == 0:
+                out[k] = int(v, 16)
+    return out
+
+
 def stats(ns):
-    """/proc/net/stat/sipalg of netns NS as a dict (raises when the module
-    is not loaded)."""
+    """The counters and gauges of /proc/net/stat/sipalg* in netns NS as one
+    dict (raises when the module is not loaded)."""
     out = {}
-    for ln in read_in(ns, '/proc/net/stat/sipalg').splitlines():
-        f = ln.split()
-        if len(f) == 2 and f[1].isdigit():
-            out[f[0]] = int(f[1])
+    for f in STAT_FILES:
+        out.update(parse_stats(read_in(ns, '/proc/net/stat/' + f)))
     return out
 
 

@@ -42,7 +42,7 @@ flow_seen() {
 
 # auto_assigned: the module's auto_assigned counter in rtr.
 auto_assigned() {
-	ip netns exec "$rtr" awk '$1 == "auto_assigned" { print $2 }' /proc/net/stat/sipalg
+	sipalg_stats "$rtr" | awk '$1 == "auto_assigned" { print $2 }'
 }
 
 # run_case AUTO DPORT WANT: load with auto_assign=AUTO, send, expect helper
@@ -90,9 +90,9 @@ run_case 1 5061 sipalg
 run_case 1 5070 none
 run_case 0 5060 none
 
-if grep -Eq '^auto_assigned +0$' <(ip netns exec "$rtr" cat /proc/net/stat/sipalg); then
+if [[ $(auto_assigned) == 0 ]]; then
 	pass "auto_assign=0 counts no auto-assigned flow"
 else
-	fail "auto_assign=0 counts no auto-assigned flow: $(ip netns exec "$rtr" grep auto_assigned /proc/net/stat/sipalg)"
+	fail "auto_assign=0 counts no auto-assigned flow: auto_assigned $(auto_assigned)"
 fi
 exit "$ret"

@@ -2,12 +2,12 @@
 # The scenario of test-counters.sh, which builds the namespaces, exports
 # their names and addresses and runs this; not meant to run alone.
 
+import mutate as mu
 import sipnet as sn
 
 
 def counters(t):
-    out = sn.sh(t.ns['rtr'], 'cat /proc/net/stat/sipalg')[1]
-    return {k: int(v) for k, v in (ln.split() for ln in out.splitlines() if ln.strip())}
+    return mu.stats(t.ns['rtr'])
 
 
 def scenario(t):

@@ -8,6 +8,7 @@ import select
 import signal
 import subprocess
 import time
+import mutate as mu
 import sipnet as sn
 
 body = sn.tcp_sdp
@@ -24,8 +25,7 @@ def scenario(t):
     sn.sh(None, 'echo %s > /dev/kmsg' % mark)
 
     def stats():
-        out = sn.sh(rtr, 'cat /proc/net/stat/sipalg')[1]
-        return {k: int(v) for k, v in (ln.split() for ln in out.splitlines() if ln.strip())}
+        return mu.stats(rtr)
 
     def connect(ls, src, dst, port, sport, nodelay):
         c = t.tcp_connect('cli', src, sport, dst, port, nodelay)
