@@ -402,10 +402,16 @@ static void call_view(const struct sipalg_call *call,
 	v->cid_len = call->cid_len;
 	memcpy(v->cid, call->cid, call->cid_len);
 	v->nph = 0;
+	/*
+	 * The listing runs in process context: __nf_ct_expect_find() walks
+	 * an RCU list, so take the read lock as the packet path has it.
+	 */
+	rcu_read_lock();
 	spin_lock(&nf_conntrack_expect_lock);
 	call_view_pinholes(call, IP_CT_DIR_ORIGINAL, v);
 	call_view_pinholes(call, IP_CT_DIR_REPLY, v);
 	spin_unlock(&nf_conntrack_expect_lock);
+	rcu_read_unlock();
 }
 
 /*
